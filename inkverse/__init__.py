@@ -1,0 +1,1 @@
+"""Inkverse Server: the async Python back end of the Inkverse comics platform."""

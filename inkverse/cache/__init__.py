@@ -1,0 +1,1 @@
+"""Redis cache-aside, the GraphQL response cache and CDN purging."""

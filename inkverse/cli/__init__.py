@@ -1,0 +1,1 @@
+"""The `inkverse` command line, one module per command group."""

@@ -1,0 +1,44 @@
+"""`inkverse db …`: migrations."""
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from inkverse.database import migrations
+from inkverse.errors import ConfigurationError
+from inkverse.settings import load_settings
+
+app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+
+
+def _database_url() -> str:
+    url = load_settings().database.url
+    if url is None:
+        raise ConfigurationError("DATABASE_URL: not set")
+    return url
+
+
+@app.command()
+def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations up to REVISION."""
+    asyncio.run(migrations.upgrade(_database_url(), revision))
+
+
+@app.command()
+def downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+    """Revert migrations down to REVISION."""
+    asyncio.run(migrations.downgrade(_database_url(), revision))
+
+
+@app.command()
+def current() -> None:
+    """Show the revision the database is at."""
+    asyncio.run(migrations.current(_database_url()))
+
+
+@app.command()
+def check() -> None:
+    """Fail if the database schema and the models differ."""
+    asyncio.run(migrations.check(_database_url()))
+    typer.echo("No drift: the database matches the models.")

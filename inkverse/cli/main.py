@@ -1,0 +1,116 @@
+"""The `inkverse` command.
+
+Every command loads the settings once, through `load_settings()`; a missing or invalid setting ends the
+process with one line naming the variable and exit code 2, never a traceback.
+"""
+
+import asyncio
+import sys
+from collections.abc import Coroutine, Sequence
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+
+from inkverse.cli import db, queues
+from inkverse.errors import ConfigurationError, DependencyUnavailableError, InkverseError
+from inkverse.logging import configure_logging
+from inkverse.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="inkverse",
+    help="Inkverse Server: the GraphQL API, the queue worker and their tools.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(queues.app, name="queues")
+
+
+def settings_or_exit() -> Settings:
+    settings = load_settings()
+    configure_logging(settings.log)
+    return settings
+
+
+def run(coroutine: Coroutine[Any, Any, None]) -> None:
+    asyncio.run(coroutine)
+
+
+@app.command()
+def dev() -> None:
+    """Start the embedded stack (PostgreSQL, Redis, moto) unless URLs are set, then the API and worker."""
+    from inkverse.dev.supervisor import run_dev  # noqa: PLC0415 - keeps the dev stack out of other commands
+
+    run(run_dev(settings_or_exit()))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default INKVERSE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default INKVERSE_PORT).")] = None,
+) -> None:
+    """Serve the API with uvicorn."""
+    settings = settings_or_exit()
+    from inkverse.container import build_container  # noqa: PLC0415
+    from inkverse.graphql.app import build_app  # noqa: PLC0415 - Strawberry is slow to import
+
+    application = build_app(build_container(settings, "api"), settings.server)
+    config = uvicorn.Config(
+        application,
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        raise DependencyUnavailableError(f"could not bind {config.host}:{config.port}")
+
+
+@app.command()
+def worker() -> None:
+    """Consume the queue until SIGTERM or SIGINT (the same as `python -m inkverse.worker`)."""
+    from inkverse.worker.runner import run_worker  # noqa: PLC0415
+
+    run(run_worker(settings_or_exit()))
+
+
+@app.command("graphql-schema")
+def graphql_schema() -> None:
+    """Print the GraphQL schema (SDL)."""
+    from inkverse.graphql.schema import build_schema  # noqa: PLC0415
+
+    typer.echo(build_schema().as_str())
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except ConfigurationError as exc:
+        typer.echo(f"inkverse: configuration error: {exc}", err=True)
+        sys.exit(2)
+    except InkverseError as exc:
+        typer.echo(f"inkverse: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        import click  # noqa: PLC0415
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.Abort):
+            sys.exit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()

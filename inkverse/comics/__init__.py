@@ -1,0 +1,1 @@
+"""The catalog's comics: series, issues and stories."""

@@ -1,0 +1,173 @@
+"""The one dependency-injection container, shared by the API, the worker, the CLI and the tests.
+
+APP scope holds the process-wide resources, opened once and closed when the container closes.
+REQUEST scope is one GraphQL request, one webhook delivery or one queue message. Tests pass extra
+providers to `build_container`, which override the defaults; nothing is patched.
+"""
+
+from collections.abc import AsyncIterator
+from typing import NewType
+
+import aioboto3
+import aiohttp
+from aiobotocore.config import AioConfig
+from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from types_aiobotocore_sqs import SQSClient
+
+from inkverse.cache.redis import make_redis
+from inkverse.database.engine import make_engine, make_sessionmaker
+from inkverse.database.uow import UnitOfWork
+from inkverse.metrics import Metrics
+from inkverse.queues.client import QueueClient
+from inkverse.settings import (
+    AuthSettings,
+    AwsSettings,
+    CloudflareSettings,
+    DatabaseSettings,
+    EmailSettings,
+    QueueSettings,
+    RedisSettings,
+    ServerSettings,
+    Settings,
+    SlackSettings,
+    StellateSettings,
+    TaddySettings,
+    WorkerSettings,
+)
+
+ProcessName = NewType("ProcessName", str)
+"""Which process this is (`api`, `worker`, `cli`): shown as the Postgres application name."""
+
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
+
+
+class SettingsProvider(Provider):
+    scope = Scope.APP
+    settings = from_context(provides=Settings)
+    process = from_context(provides=ProcessName)
+
+    @provide
+    def server(self, settings: Settings) -> ServerSettings:
+        return settings.server
+
+    @provide
+    def database(self, settings: Settings) -> DatabaseSettings:
+        return settings.database
+
+    @provide
+    def redis(self, settings: Settings) -> RedisSettings:
+        return settings.redis
+
+    @provide
+    def aws(self, settings: Settings) -> AwsSettings:
+        return settings.aws
+
+    @provide
+    def queues(self, settings: Settings) -> QueueSettings:
+        return settings.queues
+
+    @provide
+    def worker(self, settings: Settings) -> WorkerSettings:
+        return settings.worker
+
+    @provide
+    def taddy(self, settings: Settings) -> TaddySettings:
+        return settings.taddy
+
+    @provide
+    def cloudflare(self, settings: Settings) -> CloudflareSettings:
+        return settings.cloudflare
+
+    @provide
+    def stellate(self, settings: Settings) -> StellateSettings:
+        return settings.stellate
+
+    @provide
+    def slack(self, settings: Settings) -> SlackSettings:
+        return settings.slack
+
+    @provide
+    def email(self, settings: Settings) -> EmailSettings:
+        return settings.email
+
+    @provide
+    def auth(self, settings: Settings) -> AuthSettings:
+        return settings.auth
+
+
+class InfrastructureProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    def metrics(self) -> Metrics:
+        return Metrics()
+
+    @provide
+    async def engine(self, settings: DatabaseSettings, process: ProcessName) -> AsyncIterator[AsyncEngine]:
+        engine = make_engine(settings, application_name=f"inkverse-{process}")
+        yield engine
+        await engine.dispose()
+
+    @provide
+    def sessionmaker(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return make_sessionmaker(engine)
+
+    @provide
+    async def redis(self, settings: RedisSettings, process: ProcessName) -> AsyncIterator[Redis]:
+        client = make_redis(settings, client_name=f"inkverse-{process}")
+        yield client
+        await client.aclose()
+
+    @provide
+    def aws_session(self, settings: AwsSettings) -> aioboto3.Session:
+        secret = settings.secret_access_key.get_secret_value() if settings.secret_access_key else None
+        return aioboto3.Session(
+            aws_access_key_id=settings.access_key_id,
+            aws_secret_access_key=secret,
+            region_name=settings.region,
+        )
+
+    @provide
+    async def sqs(
+        self, session: aioboto3.Session, aws: AwsSettings, queues: QueueSettings
+    ) -> AsyncIterator[SQSClient]:
+        # The read timeout must outlast a long poll, or every empty receive would time out.
+        config = AioConfig(
+            read_timeout=queues.wait_time_seconds + 10,
+            connect_timeout=5,
+            retries={"max_attempts": 5, "mode": "standard"},
+        )
+        async with session.client("sqs", endpoint_url=aws.endpoint_for("sqs"), config=config) as client:
+            yield client
+
+    @provide
+    def queue_client(self, sqs: SQSClient, settings: QueueSettings) -> QueueClient:
+        return QueueClient(sqs, settings)
+
+    @provide
+    async def http(self) -> AsyncIterator[aiohttp.ClientSession]:
+        async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+            yield session
+
+
+class RequestProvider(Provider):
+    scope = Scope.REQUEST
+
+    @provide
+    def unit_of_work(self, sessionmaker: async_sessionmaker[AsyncSession]) -> UnitOfWork:
+        return UnitOfWork(sessionmaker)
+
+
+def default_providers() -> tuple[Provider, ...]:
+    return (SettingsProvider(), InfrastructureProvider(), RequestProvider())
+
+
+def build_container(settings: Settings, process: str, *overrides: Provider) -> AsyncContainer:
+    """Build the container; providers in `overrides` replace the defaults they overlap."""
+    return make_async_container(
+        *default_providers(),
+        *overrides,
+        context={Settings: settings, ProcessName: ProcessName(process)},
+    )

@@ -1,0 +1,178 @@
+"""The ASGI application: GraphQL at `/api/graphql`, health, readiness and metrics.
+
+`build_app(container)` is what tests call; `create_app()` is the zero-argument factory for
+`uvicorn --factory`, which loads the settings and builds the container itself.
+"""
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from dishka import AsyncContainer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.base import BaseSchema
+from strawberry.types import ExecutionResult
+
+from inkverse.container import build_container
+from inkverse.graphql.context import Context
+from inkverse.graphql.errors import SERVER_ERROR, error_code, format_error
+from inkverse.graphql.health import ReadinessChecker
+from inkverse.graphql.schema import build_schema
+from inkverse.logging import configure_logging
+from inkverse.metrics import Metrics
+from inkverse.queues.client import QueueClient
+from inkverse.settings import ServerSettings, Settings, WorkerSettings, load_settings
+
+log = structlog.get_logger(__name__)
+
+CONTAINER_KEY = "dishka_container"
+_KNOWN_ROUTES = ("/api/graphql", "/healthz", "/readyz", "/metrics", "/api")
+
+
+class RequestScopeMiddleware:
+    """Per HTTP request: a request id bound to the logs, metrics, and a REQUEST-scoped container."""
+
+    def __init__(self, app: ASGIApp, container: AsyncContainer) -> None:
+        self._app = app
+        self._container = container
+        self._metrics: Metrics | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
+        route = _route_label(scope["path"])
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        if self._metrics is None:
+            self._metrics = await self._container.get(Metrics)
+        metrics: Metrics = self._metrics
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                async with self._container() as request_container:
+                    scope.setdefault("state", {})[CONTAINER_KEY] = request_container
+                    await self._app(scope, receive, send_with_request_id)
+            finally:
+                metrics.http_requests.labels(scope["method"], route, str(status)).inc()
+                metrics.http_duration.labels(route).observe(time.perf_counter() - started)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")[:128]
+    return None
+
+
+def _route_label(path: str) -> str:
+    for route in _KNOWN_ROUTES:
+        if path == route or path.startswith(route + "/"):
+            return route
+    return "other"
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: BaseSchema, *, production: bool) -> None:
+        super().__init__(schema, graphql_ide=None if production else "graphiql")
+        self._production = production
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context(container=request.state.dishka_container, request=request, response=response)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            for error in result.errors:
+                if error.original_error is not None and error_code(error) == SERVER_ERROR:
+                    log.error("graphql.resolver_failed", path=error.path, exc_info=error.original_error)
+            response = {
+                "errors": [format_error(error, production=self._production) for error in result.errors],
+                **response,
+            }
+        return response
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def api_root(_: Request) -> Response:
+    # The original's load-balancer health path answers with this emoji as text/html.
+    return Response("😁", media_type="text/html")
+
+
+async def readyz(request: Request) -> Response:
+    container: AsyncContainer = request.state.dishka_container
+    checker = ReadinessChecker(
+        await container.get(AsyncEngine),
+        await container.get(Redis),
+        await container.get(QueueClient),
+        (await container.get(WorkerSettings)).queue,
+    )
+    results = await checker.check()
+    failing = [result for result in results if not result.ok]
+    body = {
+        "status": "ready" if not failing else "unavailable",
+        "checks": {result.name: result.detail for result in results},
+    }
+    if failing:
+        log.warning("readiness.failed", failing=[result.name for result in failing])
+    return JSONResponse(body, status_code=503 if failing else 200)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    metrics: Metrics = await request.state.dishka_container.get(Metrics)
+    return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def build_app(container: AsyncContainer, server: ServerSettings) -> Starlette:
+    """The application around an already-built container; the app closes it on shutdown."""
+    graphql = GraphQLView(build_schema(), production=server.is_production)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await container.close()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+            Route("/api", api_root),
+            # The original matched the prefix, so `/api/graphql/anything` reaches GraphQL too.
+            Route("/api/graphql", graphql, methods=["GET", "POST"]),
+            Route("/api/graphql/{rest:path}", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(RequestScopeMiddleware, container=container)
+    return app
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Factory for `uvicorn inkverse.graphql.app:create_app --factory`."""
+    settings = settings or load_settings()
+    configure_logging(settings.log)
+    return build_app(build_container(settings, "api"), settings.server)

@@ -1,0 +1,42 @@
+"""The error model of the contract: every error is exactly `{"message", "code"}` (graphql.md §1.6)."""
+
+from typing import Any
+
+from graphql import GraphQLError
+
+from inkverse.errors import NotFoundError, ValidationError
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+SERVER_ERROR = "INKVERSE_SERVER_ERROR"
+INVALID_QUERY = "INVALID_QUERY_OR_SYNTAX"
+REQUIRES_AUTH = "REQUIRES_USER_AUTHENTICATION"
+MASKED_MESSAGE = "An error occurred"
+
+_PASS_THROUGH_IN_PRODUCTION = frozenset({BAD_USER_INPUT, REQUIRES_AUTH})
+
+
+def error_code(error: GraphQLError) -> str:
+    original = error.original_error
+    if isinstance(original, ValidationError):
+        return BAD_USER_INPUT
+    if isinstance(original, NotFoundError):
+        return BAD_USER_INPUT
+    if original is None:
+        code = (error.extensions or {}).get("code")
+        return str(code) if code else INVALID_QUERY
+    return SERVER_ERROR
+
+
+def error_message(error: GraphQLError) -> str:
+    original = error.original_error
+    if isinstance(original, ValidationError):
+        return original.reason
+    return error.message
+
+
+def format_error(error: GraphQLError, *, production: bool) -> dict[str, Any]:
+    code = error_code(error)
+    message = error_message(error)
+    if production and code not in _PASS_THROUGH_IN_PRODUCTION and code != INVALID_QUERY:
+        message = MASKED_MESSAGE
+    return {"message": message, "code": code}

@@ -1,0 +1,26 @@
+"""Prometheus metrics, kept in a registry owned by the container (no process-global registry)."""
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.http_requests = Counter(
+            "inkverse_http_requests",
+            "HTTP requests served, by route and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_duration = Histogram(
+            "inkverse_http_request_duration_seconds",
+            "Time to answer an HTTP request.",
+            ["route"],
+            registry=self.registry,
+        )
+        self.messages = Counter(
+            "inkverse_queue_messages",
+            "Queue messages handled, by queue, type and outcome.",
+            ["queue", "type", "outcome"],
+            registry=self.registry,
+        )

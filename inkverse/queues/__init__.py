@@ -1,0 +1,1 @@
+"""SQS: queue URLs, typed message envelopes, sending, receiving and queue administration."""

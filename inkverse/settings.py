@@ -1,0 +1,247 @@
+"""Settings: one immutable section per concern, and the one loader that reads the environment.
+
+Sections are plain pydantic models, so tests build them directly. `load_settings()` is the only place
+in the project that reads environment variables (and an optional `.env` file); each section has its own
+variable prefix, listed in `.env.example`.
+"""
+
+import enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from inkverse.errors import ConfigurationError
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class LogFormat(enum.StrEnum):
+    CONSOLE = "console"
+    JSON = "json"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ServerSettings(_Section):
+    """`INKVERSE_*`: the process as a whole."""
+
+    env: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = Path(".inkverse")
+    cors_origins: list[str] = ["*"]
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+
+class LogSettings(_Section):
+    """`LOG_*`."""
+
+    format: LogFormat = LogFormat.CONSOLE
+    level: str = "INFO"
+
+
+class DatabaseSettings(_Section):
+    """`DATABASE_*`. `url` takes `postgresql://user:pass@host:port/db` or a unix socket
+    (`postgresql://user@/db?host=/socket/dir`); the driver (asyncpg) is chosen by the code."""
+
+    url: str | None = None
+    pool_size: int = Field(default=10, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
+    pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    command_timeout_seconds: float = Field(default=30.0, gt=0)
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgres://", "postgresql://", "postgresql+")):
+            raise ValueError("must start with postgresql:// (or postgres://)")
+        return value
+
+
+class RedisSettings(_Section):
+    """`REDIS_*`. `url` takes `redis://host:port/0`, `rediss://…` or `unix:///path/redis.sock?db=0`."""
+
+    url: str | None = None
+    socket_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+
+class AwsSettings(_Section):
+    """`AWS_*`: SQS, SES and S3. `endpoint_url` points every service at one emulator; the
+    per-service URLs override it. Credentials fall back to the standard AWS chain when unset."""
+
+    region: str = "us-west-2"
+    endpoint_url: str | None = None
+    endpoint_url_sqs: str | None = None
+    endpoint_url_ses: str | None = None
+    endpoint_url_s3: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: SecretStr | None = None
+
+    def endpoint_for(self, service: str) -> str | None:
+        specific: str | None = getattr(self, f"endpoint_url_{service}", None)
+        return specific or self.endpoint_url
+
+
+class QueueSettings(_Section):
+    """`SQS_*`: queue names are the contract (`INKVERSE_HIGH_PRIORITY`); URLs are looked up by name
+    unless `base_url` (the original's `SQS_BASE_URL`, ending in `/`) is given."""
+
+    queue_names: list[str] = ["INKVERSE_HIGH_PRIORITY"]
+    base_url: str | None = None
+    dlq_suffix: str = "_DLQ"
+    max_receive_count: int = Field(default=5, ge=1, le=1000)
+    visibility_timeout_seconds: int = Field(default=60, ge=0, le=43_200)
+    wait_time_seconds: int = Field(default=20, ge=0, le=20)
+
+
+class WorkerSettings(_Section):
+    """`WORKER_*`."""
+
+    queue: str = "INKVERSE_HIGH_PRIORITY"
+    concurrency: int = Field(default=10, ge=1, le=100)
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    message_timeout_seconds: float = Field(default=300.0, gt=0)
+    retry_backoff_base_seconds: int = Field(default=5, ge=0)
+    retry_backoff_max_seconds: int = Field(default=900, ge=0, le=43_200)
+
+
+class TaddySettings(_Section):
+    """`TADDY_*`."""
+
+    api_url: str = "https://api.taddy.org"
+    user_id: str | None = None
+    api_key: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+
+class CloudflareSettings(_Section):
+    """`CLOUDFLARE_*`: zone purging and R2 storage."""
+
+    api_url: str = "https://api.cloudflare.com/client/v4"
+    api_token: SecretStr | None = None
+    zone_id: str | None = None
+    account_id: str | None = None
+    access_key: str | None = None
+    secret_key: SecretStr | None = None
+    r2_buckets: list[str] = ["ink0"]
+
+
+class StellateSettings(_Section):
+    """`STELLATE_*`."""
+
+    purge_url: str = "https://admin.stellate.co/inkverse"
+    api_token: SecretStr | None = None
+
+
+class SlackSettings(_Section):
+    """`SLACK_*`: `webhooks` maps a channel name to an incoming-webhook URL."""
+
+    webhooks: dict[str, str] = {}
+
+
+class EmailSettings(_Section):
+    """`EMAIL_*`."""
+
+    sender: str = "Inkverse <no-reply@inkverse.co>"
+    octopus_api_url: str = "https://emailoctopus.com/api/1.6"
+    octopus_api_key: SecretStr | None = None
+    lists: dict[str, str] = {}
+
+
+class AuthSettings(_Section):
+    """`AUTH_*`: RSA keys (PEM) for the session JWTs."""
+
+    private_jwt: SecretStr | None = None
+    public_jwt: str | None = None
+
+
+class Settings(_Section):
+    server: ServerSettings = ServerSettings()
+    log: LogSettings = LogSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    redis: RedisSettings = RedisSettings()
+    aws: AwsSettings = AwsSettings()
+    queues: QueueSettings = QueueSettings()
+    worker: WorkerSettings = WorkerSettings()
+    taddy: TaddySettings = TaddySettings()
+    cloudflare: CloudflareSettings = CloudflareSettings()
+    stellate: StellateSettings = StellateSettings()
+    slack: SlackSettings = SlackSettings()
+    email: EmailSettings = EmailSettings()
+    auth: AuthSettings = AuthSettings()
+
+
+SECTION_PREFIXES: dict[str, str] = {
+    "server": "INKVERSE_",
+    "log": "LOG_",
+    "database": "DATABASE_",
+    "redis": "REDIS_",
+    "aws": "AWS_",
+    "queues": "SQS_",
+    "worker": "WORKER_",
+    "taddy": "TADDY_",
+    "cloudflare": "CLOUDFLARE_",
+    "stellate": "STELLATE_",
+    "slack": "SLACK_",
+    "email": "EMAIL_",
+    "auth": "AUTH_",
+}
+
+_SectionT = TypeVar("_SectionT", bound=_Section)
+
+
+def env_variable_names() -> list[str]:
+    """Every environment variable the loader reads, in section order."""
+    names: list[str] = []
+    for section, prefix in SECTION_PREFIXES.items():
+        model: type[_Section] = Settings.model_fields[section].annotation  # type: ignore[assignment]
+        names.extend(f"{prefix}{field}".upper() for field in model.model_fields)
+    return names
+
+
+def _load_section(model: type[_SectionT], prefix: str, env_file: Path | None) -> _SectionT:
+    config = SettingsConfigDict(
+        env_prefix=prefix, env_file=env_file, env_ignore_empty=True, extra="ignore", frozen=True
+    )
+    reader: type[BaseSettings] = type(f"{model.__name__}Env", (BaseSettings, model), {"model_config": config})
+    try:
+        values: dict[str, Any] = reader().model_dump()
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(exc, prefix)) from None
+    return model.model_validate(values)
+
+
+def _describe(exc: ValidationError, prefix: str) -> str:
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else ""
+    return f"{prefix}{field}".upper() + f": {error['msg']}"
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Read every section from the environment (and `env_file` when it exists)."""
+    file = env_file if env_file is not None and env_file.is_file() else None
+    sections: dict[str, Any] = {}
+    for section, prefix in SECTION_PREFIXES.items():
+        model: type[_Section] = Settings.model_fields[section].annotation  # type: ignore[assignment]
+        sections[section] = _load_section(model, prefix, file)
+    return Settings(**sections)

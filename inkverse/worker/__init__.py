@@ -1,0 +1,1 @@
+"""The queue worker: `python -m inkverse.worker`."""

@@ -1,0 +1,199 @@
+"""The SQS consumer loop.
+
+At-least-once: a message is deleted only after its handler returned (and so committed). A failing
+message becomes visible again after a backoff that grows with its receive count; after
+`SQS_MAX_RECEIVE_COUNT` receives it is moved to the dead-letter queue with the reason, and so is a
+message that cannot be parsed or has no handler. Stopping cancels the long poll at once, lets in-flight
+handlers finish within the grace period, then cancels them (SQS redelivers what was not deleted).
+"""
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import structlog
+from dishka import AsyncContainer
+
+from inkverse.metrics import Metrics
+from inkverse.queues.client import MAX_BATCH, QueueClient, ReceivedMessage
+from inkverse.settings import QueueSettings, WorkerSettings
+from inkverse.worker.registry import HandlerRegistry, MessageBody, UnknownMessageTypeError
+
+log = structlog.get_logger(__name__)
+
+RECEIVE_ERROR_PAUSE_SECONDS = 2.0
+
+
+class PoisonMessageError(ValueError):
+    """The message can never succeed: it goes to the dead-letter queue at once."""
+
+
+def retry_delay(receive_count: int, base_seconds: int, max_seconds: int) -> int:
+    """Exponential: base, 2 base, 4 base, ... capped at `max_seconds` (by default 5 s up to 15 min)."""
+    return int(min(base_seconds * 2 ** max(receive_count - 1, 0), max_seconds))
+
+
+def parse_body(raw: str) -> tuple[str, MessageBody]:
+    try:
+        body: Any = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise PoisonMessageError(f"body is not JSON: {exc.msg}") from None
+    if not isinstance(body, dict):
+        raise PoisonMessageError("body is not a JSON object")
+    message_type = body.get("type")
+    if not isinstance(message_type, str) or not message_type:
+        raise PoisonMessageError("body has no `type`")
+    return message_type, body
+
+
+class Consumer:
+    def __init__(
+        self,
+        *,
+        container: AsyncContainer,
+        queues: QueueClient,
+        registry: HandlerRegistry,
+        settings: WorkerSettings,
+        queue_settings: QueueSettings,
+        metrics: Metrics,
+    ) -> None:
+        self._container = container
+        self._queues = queues
+        self._registry = registry
+        self._settings = settings
+        self._queue_settings = queue_settings
+        self._metrics = metrics
+        self._queue = settings.queue
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self.polling = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("worker.started", queue=self._queue, concurrency=self._settings.concurrency)
+        try:
+            while not stop.is_set():
+                messages = await self._receive_until(stop)
+                for message in messages:
+                    await self._slots.acquire()
+                    task = asyncio.create_task(self._process(message))
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._finished)
+        finally:
+            await self._drain()
+            log.info("worker.stopped", queue=self._queue)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._slots.release()
+
+    async def _free_slots(self) -> int:
+        # Wait for at least one slot so a full worker does not receive messages it cannot start.
+        await self._slots.acquire()
+        self._slots.release()
+        return max(1, min(MAX_BATCH, self._settings.concurrency - len(self._in_flight)))
+
+    async def _receive_until(self, stop: asyncio.Event) -> list[ReceivedMessage]:
+        receive = asyncio.ensure_future(self._receive())
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({receive, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if not receive.done():
+            receive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await receive
+            return []
+        return receive.result()
+
+    async def _receive(self) -> list[ReceivedMessage]:
+        count = await self._free_slots()
+        self.polling.set()
+        try:
+            return await self._queues.receive(self._queue, max_messages=count)
+        except Exception as exc:
+            log.warning("worker.receive_failed", error=str(exc))
+            await asyncio.sleep(RECEIVE_ERROR_PAUSE_SECONDS)
+            return []
+
+    async def _process(self, message: ReceivedMessage) -> None:
+        message_type = "unknown"
+        with structlog.contextvars.bound_contextvars(message_id=message.message_id):
+            try:
+                message_type, body = parse_body(message.body)
+                handler = self._registry.handler_for(message_type)
+                async with self._heartbeat(message):
+                    await self._run_handler(handler, body)
+            except (PoisonMessageError, UnknownMessageTypeError) as exc:
+                await self._dead_letter(message, message_type, str(exc))
+                return
+            except Exception as exc:
+                await self._retry_later(message, message_type, exc)
+                return
+            await self._queues.delete(self._queue, [message])
+            self._metrics.messages.labels(self._queue, message_type, "ok").inc()
+            log.info("worker.message_done", type=message_type)
+
+    async def _run_handler(self, handler: Any, body: MessageBody) -> None:
+        async with asyncio.timeout(self._settings.message_timeout_seconds), self._container() as scope:
+            await handler(body, scope)
+
+    @contextlib.asynccontextmanager
+    async def _heartbeat(self, message: ReceivedMessage) -> Any:
+        """Keep a long handler's message invisible so that no other consumer picks it up meanwhile."""
+        timeout = self._queue_settings.visibility_timeout_seconds
+
+        async def extend() -> None:
+            while True:
+                await asyncio.sleep(max(timeout / 2, 1))
+                with contextlib.suppress(Exception):
+                    await self._queues.change_visibility(self._queue, message, timeout)
+
+        task = asyncio.create_task(extend())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _retry_later(self, message: ReceivedMessage, message_type: str, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        if message.receive_count >= self._queue_settings.max_receive_count:
+            await self._dead_letter(message, message_type, f"failed {message.receive_count} times: {reason}")
+            return
+        delay = retry_delay(
+            message.receive_count,
+            self._settings.retry_backoff_base_seconds,
+            self._settings.retry_backoff_max_seconds,
+        )
+        log.warning("worker.message_failed", type=message_type, attempt=message.receive_count, retry_in=delay,
+                    error=reason)  # fmt: skip
+        self._metrics.messages.labels(self._queue, message_type, "retry").inc()
+        with contextlib.suppress(Exception):
+            await self._queues.change_visibility(self._queue, message, delay)
+
+    async def _dead_letter(self, message: ReceivedMessage, message_type: str, reason: str) -> None:
+        dlq = self._queues.dlq_name(self._queue)
+        log.error("worker.message_dead_lettered", type=message_type, reason=reason, dlq=dlq)
+        try:
+            await self._queues.send(
+                dlq, message.body, attributes={"reason": reason[:256], "type": message_type}
+            )
+            await self._queues.delete(self._queue, [message])
+        except Exception as exc:
+            log.error("worker.dead_letter_failed", error=str(exc))
+            return
+        self._metrics.messages.labels(self._queue, message_type, "dead_lettered").inc()
+
+    async def _drain(self) -> None:
+        if not self._in_flight:
+            return
+        log.info("worker.draining", in_flight=len(self._in_flight))
+        _, pending = await asyncio.wait(set(self._in_flight), timeout=self._settings.shutdown_grace_seconds)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+            log.warning("worker.cancelled_in_flight", count=len(pending))

@@ -1,0 +1,92 @@
+"""Shared fixtures: real services per session; settings, container, client and clean state per test."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from dishka import AsyncContainer
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from types_aiobotocore_sqs import SQSClient
+
+from inkverse.container import build_container
+from inkverse.database import tables
+from inkverse.database.base import Base
+from inkverse.graphql.app import build_app
+from inkverse.queues.admin import create_queues
+from inkverse.settings import (
+    AwsSettings,
+    DatabaseSettings,
+    Environment,
+    LogSettings,
+    QueueSettings,
+    RedisSettings,
+    ServerSettings,
+    Settings,
+    WorkerSettings,
+)
+from tests.fixtures.services import TEST_DATABASE, Services, start_services
+
+assert tables.__all__  # every model is registered on Base.metadata
+
+
+@pytest.fixture(scope="session")
+async def services() -> AsyncIterator[Services]:
+    async for started in start_services():
+        yield started
+
+
+@pytest.fixture
+def settings(services: Services) -> Settings:
+    return Settings(
+        server=ServerSettings(env=Environment.TEST),
+        log=LogSettings(level="WARNING"),
+        database=DatabaseSettings(url=services.database_url, pool_size=5),
+        redis=RedisSettings(url=services.redis_url),
+        aws=AwsSettings(endpoint_url=services.aws_url, access_key_id="testing", secret_access_key="testing"),
+        queues=QueueSettings(wait_time_seconds=1, visibility_timeout_seconds=30),
+        worker=WorkerSettings(shutdown_grace_seconds=5),
+    )
+
+
+@pytest.fixture
+async def container(settings: Settings) -> AsyncIterator[AsyncContainer]:
+    built = build_container(settings, "test")
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def engine(container: AsyncContainer) -> AsyncIterator[AsyncEngine]:
+    """The container's engine; every table is emptied after the test."""
+    engine = await container.get(AsyncEngine)
+    yield engine
+    assert engine.url.database == TEST_DATABASE, "refusing to truncate a database that is not the test one"
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def redis(container: AsyncContainer) -> AsyncIterator[Redis]:
+    client = await container.get(Redis)
+    yield client
+    await client.flushdb()
+
+
+@pytest.fixture
+async def queues(container: AsyncContainer, services: Services, settings: Settings) -> AsyncIterator[None]:
+    """Fresh queues (with DLQs) on moto for the test."""
+    await create_queues(await container.get(SQSClient), settings.queues)
+    yield
+    async with httpx.AsyncClient() as http:
+        await http.post(f"{services.aws_url}/moto-api/reset")
+
+
+@pytest.fixture
+async def client(container: AsyncContainer, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app(container, settings.server)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://inkverse.test") as http:
+        yield http

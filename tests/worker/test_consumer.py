@@ -1,0 +1,216 @@
+"""The consumer loop against moto's SQS over HTTP: ack after success, retries, DLQ, shutdown."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from dishka import AsyncContainer
+from types_aiobotocore_sqs import SQSClient
+
+from inkverse.metrics import Metrics
+from inkverse.queues.client import QueueClient
+from inkverse.settings import Settings, WorkerSettings
+from inkverse.worker.consumer import Consumer, retry_delay
+from inkverse.worker.registry import HandlerRegistry, MessageBody
+from inkverse.worker.runner import build_consumer
+
+QUEUE = "INKVERSE_HIGH_PRIORITY"
+DLQ = "INKVERSE_HIGH_PRIORITY_DLQ"
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15.0) -> None:
+    async with asyncio.timeout(seconds):
+        while not await check():
+            await asyncio.sleep(0.05)
+
+
+async def queue_depth(sqs: SQSClient, client: QueueClient, queue: str) -> int:
+    attributes = await sqs.get_queue_attributes(
+        QueueUrl=await client.url(queue),
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )
+    values = attributes["Attributes"]
+    return int(values["ApproximateNumberOfMessages"]) + int(values["ApproximateNumberOfMessagesNotVisible"])
+
+
+class Running:
+    def __init__(self, consumer: Consumer) -> None:
+        self.consumer = consumer
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(consumer.run(self.stop))
+
+    async def shutdown(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 15)
+
+
+@pytest.fixture
+async def start(
+    container: AsyncContainer, queues: None
+) -> AsyncIterator[Callable[[HandlerRegistry], Awaitable[Running]]]:
+    running: list[Running] = []
+
+    async def starter(registry: HandlerRegistry) -> Running:
+        run = Running(await build_consumer(container, registry))
+        running.append(run)
+        await run.consumer.polling.wait()
+        return run
+
+    yield starter
+    for run in running:
+        if not run.task.done():
+            await run.shutdown()
+
+
+@pytest.fixture
+async def sqs(container: AsyncContainer) -> SQSClient:
+    return await container.get(SQSClient)
+
+
+@pytest.fixture
+async def client(container: AsyncContainer) -> QueueClient:
+    return await container.get(QueueClient)
+
+
+async def dead_letters(sqs: SQSClient, client: QueueClient) -> list[dict[str, Any]]:
+    response = await sqs.receive_message(
+        QueueUrl=await client.url(DLQ),
+        MaxNumberOfMessages=10,
+        MessageAttributeNames=["All"],
+        WaitTimeSeconds=1,
+    )
+    return [dict(message) for message in response.get("Messages", [])]
+
+
+async def test_handled_message_is_deleted(start: Any, sqs: SQSClient, client: QueueClient) -> None:
+    seen: list[MessageBody] = []
+
+    async def handler(body: MessageBody, _: AsyncContainer) -> None:
+        seen.append(body)
+
+    await start(HandlerRegistry({"PING": handler}))
+    await client.send(QUEUE, json.dumps({"type": "PING", "n": 1}))
+    await eventually(lambda: _true(bool(seen)))
+    await eventually(lambda: _equals(queue_depth(sqs, client, QUEUE), 0))
+    assert seen == [{"type": "PING", "n": 1}]
+    assert await dead_letters(sqs, client) == []
+
+
+async def test_unknown_type_goes_to_the_dlq_with_the_reason(
+    start: Any, sqs: SQSClient, client: QueueClient
+) -> None:
+    await start(HandlerRegistry())
+    await client.send(QUEUE, json.dumps({"type": "NOT_A_TYPE"}))
+    letters: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        letters.extend(await dead_letters(sqs, client))
+        return bool(letters)
+
+    await eventually(arrived)
+    assert json.loads(letters[0]["Body"]) == {"type": "NOT_A_TYPE"}
+    assert "NOT_A_TYPE" in letters[0]["MessageAttributes"]["reason"]["StringValue"]
+    assert await queue_depth(sqs, client, QUEUE) == 0
+
+
+@pytest.mark.parametrize("body", ["not json", "[1, 2]", '{"no_type": true}'])
+async def test_unparseable_body_goes_to_the_dlq(
+    start: Any, sqs: SQSClient, client: QueueClient, body: str
+) -> None:
+    await start(HandlerRegistry())
+    await client.send(QUEUE, body)
+    letters: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        letters.extend(await dead_letters(sqs, client))
+        return bool(letters)
+
+    await eventually(arrived)
+    assert letters[0]["Body"] == body
+
+
+async def test_failing_handler_is_retried_then_dead_lettered(
+    container: AsyncContainer, queues: None, settings: Settings, sqs: SQSClient, client: QueueClient
+) -> None:
+    attempts: list[int] = []
+
+    async def handler(_: MessageBody, __: AsyncContainer) -> None:
+        attempts.append(1)
+        raise RuntimeError("database down")
+
+    worker_settings = WorkerSettings(retry_backoff_base_seconds=0, shutdown_grace_seconds=1)
+    consumer = Consumer(
+        container=container,
+        queues=client,
+        registry=HandlerRegistry({"FLAKY": handler}),
+        settings=worker_settings,
+        queue_settings=settings.queues.model_copy(update={"max_receive_count": 3}),
+        metrics=await container.get(Metrics),
+    )
+    run = Running(consumer)
+    try:
+        await client.send(QUEUE, json.dumps({"type": "FLAKY"}))
+        letters: list[dict[str, Any]] = []
+
+        async def arrived() -> bool:
+            letters.extend(await dead_letters(sqs, client))
+            return bool(letters)
+
+        await eventually(arrived, seconds=30)
+    finally:
+        await run.shutdown()
+    assert len(attempts) == 3
+    assert "database down" in letters[0]["MessageAttributes"]["reason"]["StringValue"]
+
+
+async def test_stop_cancels_the_long_poll(
+    container: AsyncContainer, queues: None, settings: Settings, client: QueueClient
+) -> None:
+    long_poll = settings.queues.model_copy(update={"wait_time_seconds": 20})
+    consumer = Consumer(
+        container=container,
+        queues=client,
+        registry=HandlerRegistry(),
+        settings=settings.worker,
+        queue_settings=long_poll,
+        metrics=await container.get(Metrics),
+    )
+    run = Running(consumer)
+    await consumer.polling.wait()
+    run.stop.set()
+    # Well under the 20 s poll: the receive was cancelled rather than waited out.
+    await asyncio.wait_for(run.task, 5)
+
+
+async def test_in_flight_handler_finishes_before_shutdown(
+    start: Any, sqs: SQSClient, client: QueueClient
+) -> None:
+    started = asyncio.Event()
+    finished: list[bool] = []
+
+    async def slow(_: MessageBody, __: AsyncContainer) -> None:
+        started.set()
+        await asyncio.sleep(0.5)
+        finished.append(True)
+
+    run = await start(HandlerRegistry({"SLOW": slow}))
+    await client.send(QUEUE, json.dumps({"type": "SLOW"}))
+    await asyncio.wait_for(started.wait(), 10)
+    await run.shutdown()
+    assert finished == [True]
+    assert await queue_depth(sqs, client, QUEUE) == 0
+
+
+def test_retry_delay_grows_and_is_capped() -> None:
+    assert [retry_delay(n, 5, 900) for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
+    assert retry_delay(20, 5, 900) == 900
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _equals(value: Awaitable[int], expected: int) -> bool:
+    return await value == expected
