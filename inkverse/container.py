@@ -14,6 +14,7 @@ from aiobotocore.config import AioConfig
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
 from inkverse.cache.redis import make_redis
@@ -21,6 +22,7 @@ from inkverse.database.engine import make_engine, make_sessionmaker
 from inkverse.database.uow import UnitOfWork
 from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
+from inkverse.queues.producer import OverflowStore, QueueProducer
 from inkverse.settings import (
     AuthSettings,
     AwsSettings,
@@ -137,7 +139,7 @@ class InfrastructureProvider(Provider):
         config = AioConfig(
             read_timeout=queues.wait_time_seconds + 10,
             connect_timeout=5,
-            retries={"max_attempts": 5, "mode": "standard"},
+            retries={"max_attempts": 3, "mode": "standard"},
         )
         async with session.client("sqs", endpoint_url=aws.endpoint_for("sqs"), config=config) as client:
             yield client
@@ -145,6 +147,19 @@ class InfrastructureProvider(Provider):
     @provide
     def queue_client(self, sqs: SQSClient, settings: QueueSettings) -> QueueClient:
         return QueueClient(sqs, settings)
+
+    @provide
+    async def s3(self, session: aioboto3.Session, aws: AwsSettings) -> AsyncIterator[S3Client]:
+        async with session.client("s3", endpoint_url=aws.endpoint_for("s3")) as client:
+            yield client
+
+    @provide
+    def overflow_store(self, s3: S3Client, settings: QueueSettings) -> OverflowStore:
+        return OverflowStore(s3, settings.overflow_bucket)
+
+    @provide
+    def queue_producer(self, client: QueueClient, overflow: OverflowStore) -> QueueProducer:
+        return QueueProducer(client, overflow)
 
     @provide
     async def http(self) -> AsyncIterator[aiohttp.ClientSession]:

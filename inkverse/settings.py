@@ -38,6 +38,7 @@ class ServerSettings(_Section):
     port: int = Field(default=8000, ge=1, le=65535)
     data_dir: Path = Path(".inkverse")
     cors_origins: list[str] = ["*"]
+    website_url: str = "https://inkverse.co"
 
     @property
     def is_production(self) -> bool:
@@ -111,6 +112,7 @@ class QueueSettings(_Section):
     max_receive_count: int = Field(default=5, ge=1, le=1000)
     visibility_timeout_seconds: int = Field(default=60, ge=0, le=43_200)
     wait_time_seconds: int = Field(default=20, ge=0, le=20)
+    overflow_bucket: str = "inkverse-queue-overflow"
 
 
 class WorkerSettings(_Section):
@@ -144,6 +146,7 @@ class CloudflareSettings(_Section):
     access_key: str | None = None
     secret_key: SecretStr | None = None
     r2_buckets: list[str] = ["ink0"]
+    r2_public_urls: dict[str, str] = {"ink0": "https://ink0.inkverse.co"}
 
 
 class StellateSettings(_Section):
@@ -162,8 +165,8 @@ class SlackSettings(_Section):
 class EmailSettings(_Section):
     """`EMAIL_*`."""
 
-    sender: str = "Inkverse <no-reply@inkverse.co>"
-    octopus_api_url: str = "https://emailoctopus.com/api/1.6"
+    sender: str = "Inkverse Webtoons <info@inkverse.co>"
+    octopus_api_url: str = "https://api.emailoctopus.com"
     octopus_api_key: SecretStr | None = None
     lists: dict[str, str] = {}
 

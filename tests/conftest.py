@@ -5,16 +5,16 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from dishka import AsyncContainer
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from types_aiobotocore_sqs import SQSClient
 
 from inkverse.container import build_container
 from inkverse.database import tables
 from inkverse.database.base import Base
+from inkverse.dev.provision import provision_aws
 from inkverse.graphql.app import build_app
-from inkverse.queues.admin import create_queues
 from inkverse.settings import (
     AwsSettings,
     DatabaseSettings,
@@ -24,9 +24,12 @@ from inkverse.settings import (
     RedisSettings,
     ServerSettings,
     Settings,
+    TaddySettings,
     WorkerSettings,
 )
 from tests.fixtures.services import TEST_DATABASE, Services, start_services
+
+WEBHOOK_SECRET = "test-webhook-secret"
 
 assert tables.__all__  # every model is registered on Base.metadata
 
@@ -47,6 +50,7 @@ def settings(services: Services) -> Settings:
         aws=AwsSettings(endpoint_url=services.aws_url, access_key_id="testing", secret_access_key="testing"),
         queues=QueueSettings(wait_time_seconds=1, visibility_timeout_seconds=30),
         worker=WorkerSettings(shutdown_grace_seconds=5),
+        taddy=TaddySettings(webhook_secret=SecretStr(WEBHOOK_SECRET)),
     )
 
 
@@ -76,9 +80,9 @@ async def redis(container: AsyncContainer) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture
-async def queues(container: AsyncContainer, services: Services, settings: Settings) -> AsyncIterator[None]:
-    """Fresh queues (with DLQs) on moto for the test."""
-    await create_queues(await container.get(SQSClient), settings.queues)
+async def queues(container: AsyncContainer, services: Services) -> AsyncIterator[None]:
+    """Fresh queues (with DLQs), buckets and sender identity on moto, as `inkverse dev` provisions them."""
+    await provision_aws(container)
     yield
     async with httpx.AsyncClient() as http:
         await http.post(f"{services.aws_url}/moto-api/reset")
@@ -86,7 +90,7 @@ async def queues(container: AsyncContainer, services: Services, settings: Settin
 
 @pytest.fixture
 async def client(container: AsyncContainer, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(container, settings.server)
+    app = build_app(container, settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://inkverse.test") as http:
         yield http

@@ -56,7 +56,7 @@ def serve(
     from inkverse.container import build_container  # noqa: PLC0415
     from inkverse.graphql.app import build_app  # noqa: PLC0415 - Strawberry is slow to import
 
-    application = build_app(build_container(settings, "api"), settings.server)
+    application = build_app(build_container(settings, "api"), settings)
     config = uvicorn.Config(
         application,
         host=host or settings.server.host,

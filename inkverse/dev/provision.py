@@ -5,6 +5,7 @@ from email.utils import parseaddr
 import aioboto3
 import structlog
 from dishka import AsyncContainer
+from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
 from inkverse.queues.admin import create_queues
@@ -17,14 +18,16 @@ async def provision_aws(container: AsyncContainer) -> None:
     aws = await container.get(AwsSettings)
     session = await container.get(aioboto3.Session)
     queues = await create_queues(await container.get(SQSClient), await container.get(QueueSettings))
-    buckets = (await container.get(CloudflareSettings)).r2_buckets
-    async with session.client("s3", endpoint_url=aws.endpoint_for("s3")) as s3:
-        existing = {bucket["Name"] for bucket in (await s3.list_buckets()).get("Buckets", [])}
-        for bucket in buckets:
-            if bucket not in existing:
-                await s3.create_bucket(
-                    Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": aws.region}
-                )
+    queue_settings = await container.get(QueueSettings)
+    buckets = [*(await container.get(CloudflareSettings)).r2_buckets, queue_settings.overflow_bucket]
+    s3 = await container.get(S3Client)
+    existing = {bucket["Name"] for bucket in (await s3.list_buckets()).get("Buckets", [])}
+    for bucket in buckets:
+        if bucket not in existing:
+            await s3.create_bucket(
+                Bucket=bucket,
+                CreateBucketConfiguration={"LocationConstraint": aws.region},  # type: ignore[typeddict-item]
+            )
     sender = parseaddr((await container.get(EmailSettings)).sender)[1]
     async with session.client("ses", endpoint_url=aws.endpoint_for("ses")) as ses:
         await ses.verify_email_identity(EmailAddress=sender)

@@ -30,10 +30,12 @@ from inkverse.graphql.context import Context
 from inkverse.graphql.errors import SERVER_ERROR, error_code, format_error
 from inkverse.graphql.health import ReadinessChecker
 from inkverse.graphql.schema import build_schema
+from inkverse.graphql.webhooks import taddy_webhook
 from inkverse.logging import configure_logging
 from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
-from inkverse.settings import ServerSettings, Settings, WorkerSettings, load_settings
+from inkverse.settings import Settings, WorkerSettings, load_settings
+from inkverse.taddy.webhooks import effective_secret
 
 log = structlog.get_logger(__name__)
 
@@ -146,8 +148,10 @@ async def metrics_endpoint(request: Request) -> Response:
     return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def build_app(container: AsyncContainer, server: ServerSettings) -> Starlette:
+def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
     """The application around an already-built container; the app closes it on shutdown."""
+    server = settings.server
+    check_webhook_secret(settings)
     graphql = GraphQLView(build_schema(), production=server.is_production)
 
     @asynccontextmanager
@@ -161,6 +165,8 @@ def build_app(container: AsyncContainer, server: ServerSettings) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             Route("/api", api_root),
+            Route("/api/webhooks/taddy", taddy_webhook, methods=["POST"]),
+            Route("/api/worker/process-taddy-webhook", taddy_webhook, methods=["POST"]),
             # The original matched the prefix, so `/api/graphql/anything` reaches GraphQL too.
             Route("/api/graphql", graphql, methods=["GET", "POST"]),
             Route("/api/graphql/{rest:path}", graphql, methods=["GET", "POST"]),
@@ -171,8 +177,18 @@ def build_app(container: AsyncContainer, server: ServerSettings) -> Starlette:
     return app
 
 
+def check_webhook_secret(settings: Settings) -> None:
+    """Refuse to start in production without a webhook secret; say which secret dev uses."""
+    configured = settings.taddy.webhook_secret
+    secret = effective_secret(
+        configured.get_secret_value() if configured else None, production=settings.server.is_production
+    )
+    if configured is None:
+        log.warning("webhook.dev_secret", header="X-TADDY-WEBHOOK-SECRET", secret=secret)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Factory for `uvicorn inkverse.graphql.app:create_app --factory`."""
     settings = settings or load_settings()
     configure_logging(settings.log)
-    return build_app(build_container(settings, "api"), settings.server)
+    return build_app(build_container(settings, "api"), settings)

@@ -42,6 +42,6 @@ class ReadinessChecker:
             await asyncio.wait_for(probe(), PROBE_TIMEOUT_SECONDS)
         except TimeoutError:
             return ProbeResult(name, ok=False, detail="timed out")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; the reason is reported
             return ProbeResult(name, ok=False, detail=f"{type(exc).__name__}: {exc}"[:200])
         return ProbeResult(name, ok=True)

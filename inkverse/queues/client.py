@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 from types_aiobotocore_sqs import SQSClient
-from types_aiobotocore_sqs.type_defs import MessageAttributeValueTypeDef, MessageTypeDef
+from types_aiobotocore_sqs.type_defs import (
+    MessageAttributeValueTypeDef,
+    MessageTypeDef,
+    SendMessageBatchRequestEntryTypeDef,
+)
 
 from inkverse.settings import QueueSettings
 
@@ -75,6 +79,14 @@ class QueueClient:
             MessageAttributes=message_attributes,
         )
         return response["MessageId"]
+
+    async def send_batch(self, queue: str, bodies: Sequence[str]) -> list[str]:
+        """Send up to 10 bodies in one call; returns the bodies SQS refused."""
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {"Id": str(index), "MessageBody": body} for index, body in enumerate(bodies)
+        ]
+        response = await self._sqs.send_message_batch(QueueUrl=await self.url(queue), Entries=entries)
+        return [bodies[int(failure["Id"])] for failure in response.get("Failed", [])]
 
     async def receive(
         self, queue: str, max_messages: int = MAX_BATCH, wait_seconds: int | None = None

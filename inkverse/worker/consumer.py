@@ -13,10 +13,12 @@ import json
 from typing import Any
 
 import structlog
+from botocore.exceptions import ClientError
 from dishka import AsyncContainer
 
 from inkverse.metrics import Metrics
 from inkverse.queues.client import MAX_BATCH, QueueClient, ReceivedMessage
+from inkverse.queues.producer import POINTER_KEY, OverflowStore
 from inkverse.settings import QueueSettings, WorkerSettings
 from inkverse.worker.registry import HandlerRegistry, MessageBody, UnknownMessageTypeError
 
@@ -57,6 +59,7 @@ class Consumer:
         settings: WorkerSettings,
         queue_settings: QueueSettings,
         metrics: Metrics,
+        overflow: OverflowStore,
     ) -> None:
         self._container = container
         self._queues = queues
@@ -64,6 +67,7 @@ class Consumer:
         self._settings = settings
         self._queue_settings = queue_settings
         self._metrics = metrics
+        self._overflow = overflow
         self._queue = settings.queue
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -112,7 +116,7 @@ class Consumer:
         self.polling.set()
         try:
             return await self._queues.receive(self._queue, max_messages=count)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the loop must outlive an unreachable queue
             log.warning("worker.receive_failed", error=str(exc))
             await asyncio.sleep(RECEIVE_ERROR_PAUSE_SECONDS)
             return []
@@ -122,18 +126,35 @@ class Consumer:
         with structlog.contextvars.bound_contextvars(message_id=message.message_id):
             try:
                 message_type, body = parse_body(message.body)
+                pointer = body.get(POINTER_KEY)
+                if pointer is not None:
+                    message_type, body = await self._load_overflow(pointer)
                 handler = self._registry.handler_for(message_type)
                 async with self._heartbeat(message):
                     await self._run_handler(handler, body)
             except (PoisonMessageError, UnknownMessageTypeError) as exc:
                 await self._dead_letter(message, message_type, str(exc))
                 return
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
                 await self._retry_later(message, message_type, exc)
                 return
             await self._queues.delete(self._queue, [message])
+            if pointer is not None:
+                with contextlib.suppress(Exception):
+                    await self._overflow.delete(pointer)
             self._metrics.messages.labels(self._queue, message_type, "ok").inc()
             log.info("worker.message_done", type=message_type)
+
+    async def _load_overflow(self, pointer: Any) -> tuple[str, MessageBody]:
+        if not isinstance(pointer, dict) or not {"bucket", "key"} <= pointer.keys():
+            raise PoisonMessageError("malformed bodyPointer")
+        try:
+            raw = await self._overflow.get(pointer)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "NoSuchBucket"}:
+                raise PoisonMessageError(f"stored body {pointer['key']} is gone") from None
+            raise
+        return parse_body(raw)
 
     async def _run_handler(self, handler: Any, body: MessageBody) -> None:
         async with asyncio.timeout(self._settings.message_timeout_seconds), self._container() as scope:
@@ -182,7 +203,7 @@ class Consumer:
                 dlq, message.body, attributes={"reason": reason[:256], "type": message_type}
             )
             await self._queues.delete(self._queue, [message])
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - left on the queue; the redrive policy moves it later
             log.error("worker.dead_letter_failed", error=str(exc))
             return
         self._metrics.messages.labels(self._queue, message_type, "dead_lettered").inc()

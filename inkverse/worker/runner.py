@@ -9,6 +9,7 @@ from inkverse.container import build_container
 from inkverse.logging import configure_logging
 from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
+from inkverse.queues.producer import OverflowStore
 from inkverse.settings import QueueSettings, Settings, WorkerSettings
 from inkverse.worker.consumer import Consumer
 from inkverse.worker.registry import HandlerRegistry, default_registry
@@ -22,6 +23,7 @@ async def build_consumer(container: AsyncContainer, registry: HandlerRegistry) -
         settings=await container.get(WorkerSettings),
         queue_settings=await container.get(QueueSettings),
         metrics=await container.get(Metrics),
+        overflow=await container.get(OverflowStore),
     )
 
 

@@ -35,7 +35,7 @@ async def test_readyz_reports_every_part_up(client: httpx.AsyncClient, queues: N
 async def test_readyz_names_the_part_that_is_down(settings: Settings, queues: None, tmp_path: object) -> None:
     broken = settings.model_copy(update={"redis": RedisSettings(url="unix:///nonexistent/redis.sock")})
     container = build_container(broken, "test")
-    app = build_app(container, broken.server)
+    app = build_app(container, broken)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         response = await http.get("/readyz")
     await container.close()

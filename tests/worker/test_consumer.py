@@ -11,6 +11,7 @@ from types_aiobotocore_sqs import SQSClient
 
 from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
+from inkverse.queues.producer import OverflowStore
 from inkverse.settings import Settings, WorkerSettings
 from inkverse.worker.consumer import Consumer, retry_delay
 from inkverse.worker.registry import HandlerRegistry, MessageBody
@@ -148,6 +149,7 @@ async def test_failing_handler_is_retried_then_dead_lettered(
         settings=worker_settings,
         queue_settings=settings.queues.model_copy(update={"max_receive_count": 3}),
         metrics=await container.get(Metrics),
+        overflow=await container.get(OverflowStore),
     )
     run = Running(consumer)
     try:
@@ -176,6 +178,7 @@ async def test_stop_cancels_the_long_poll(
         settings=settings.worker,
         queue_settings=long_poll,
         metrics=await container.get(Metrics),
+        overflow=await container.get(OverflowStore),
     )
     run = Running(consumer)
     await consumer.polling.wait()

@@ -1,0 +1,109 @@
+"""Taddy webhook deliveries: the body model, the secret check, and intake onto the queue.
+
+Nothing is processed here: a delivery that passes the checks is enqueued as a
+`PROCESS_TADDY_WEBHOOK` message and processed by the worker.
+"""
+
+import hmac
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from inkverse.errors import ConfigurationError, ValidationError
+
+PROCESS_TADDY_WEBHOOK = "PROCESS_TADDY_WEBHOOK"
+
+
+class TaddyType(StrEnum):
+    COMICSERIES = "comicseries"
+    COMICISSUE = "comicissue"
+    CREATOR = "creator"
+    CREATORCONTENT = "creatorcontent"
+
+
+class WebhookAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    NEW_ISSUES_RELEASED = "new_issues_released"
+    NEW_CONTENT_RELEASED = "new_content_released"
+
+
+_NOTICE_ACTIONS = {
+    WebhookAction.NEW_ISSUES_RELEASED: TaddyType.COMICSERIES,
+    WebhookAction.NEW_CONTENT_RELEASED: TaddyType.CREATOR,
+}
+
+
+class TaddyWebhook(BaseModel):
+    """One delivery: `{uuid, timestamp, taddyType, action, data}` (taddy-api.md §4.4)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    uuid: str = Field(min_length=1, max_length=100)
+    timestamp: int = Field(ge=0)
+    taddy_type: TaddyType = Field(alias="taddyType")
+    action: WebhookAction
+    data: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _action_fits_type(self) -> "TaddyWebhook":
+        expected_type = _NOTICE_ACTIONS.get(self.action)
+        if expected_type is not None and self.taddy_type is not expected_type:
+            raise ValueError(f"action {self.action.value} does not apply to {self.taddy_type.value}")
+        if self.data is None and self.action in {WebhookAction.CREATED, WebhookAction.UPDATED}:
+            raise ValueError(f"{self.action.value} needs `data`")
+        return self
+
+    @property
+    def event(self) -> str:
+        return f"{self.taddy_type.value}.{self.action.value}"
+
+    def entity_uuid(self) -> str:
+        """The uuid of the entity: `data.uuid` when present (creatorcontent's top-level uuid may be
+        `creatorUuid:contentUuid`), else the top-level uuid."""
+        data_uuid = (self.data or {}).get("uuid")
+        return data_uuid if isinstance(data_uuid, str) and data_uuid else self.uuid
+
+
+def parse_webhook(body: bytes) -> TaddyWebhook:
+    """Parse and validate a delivery body, or raise ValidationError with a reason a person can act on."""
+    try:
+        raw = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError("body", f"not valid JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ValidationError("body", "must be a JSON object")
+    try:
+        return TaddyWebhook.model_validate(raw)
+    except PydanticValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "body"
+        raise ValidationError(field, error["msg"]) from None
+
+
+def secret_matches(provided: str | None, expected: str) -> bool:
+    """Constant-time comparison, so the secret cannot be guessed from response timings."""
+    if provided is None:
+        return False
+    return hmac.compare_digest(provided.encode(), expected.encode())
+
+
+DEV_WEBHOOK_SECRET = "inkverse-dev-webhook-secret"  # noqa: S105 - the published development default
+
+
+def effective_secret(configured: str | None, *, production: bool) -> str:
+    """The configured secret; outside production a fixed development default when unset."""
+    if configured:
+        return configured
+    if production:
+        raise ConfigurationError("TADDY_WEBHOOK_SECRET: required when INKVERSE_ENV=production")
+    return DEV_WEBHOOK_SECRET
+
+
+def queue_message(webhook: TaddyWebhook) -> dict[str, Any]:
+    """The `PROCESS_TADDY_WEBHOOK` body: the delivery as Taddy sent it, plus `type`."""
+    return {"type": PROCESS_TADDY_WEBHOOK, **webhook.model_dump(mode="json", by_alias=True)}

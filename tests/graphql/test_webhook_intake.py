@@ -1,0 +1,157 @@
+"""Webhook intake over HTTP: the secret, validation, size limit, enqueueing and queue failures."""
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from dishka import AsyncContainer
+from types_aiobotocore_s3 import S3Client
+from types_aiobotocore_sqs import SQSClient
+
+from inkverse.container import build_container
+from inkverse.graphql.app import build_app
+from inkverse.queues.client import QueueClient
+from inkverse.settings import AwsSettings, Settings
+from tests.conftest import WEBHOOK_SECRET
+
+PATHS = ["/api/webhooks/taddy", "/api/worker/process-taddy-webhook"]
+SERIES_UUID = "6f1d2a3b-1111-4c2d-8e9f-0a1b2c3d4e5f"
+
+
+def delivery(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "uuid": SERIES_UUID,
+        "taddyType": "comicseries",
+        "action": "created",
+        "timestamp": 1767225600,
+        "data": {"uuid": SERIES_UUID, "name": "The Lighthouse", "hash": "abc"},
+    }
+    body.update(overrides)
+    return body
+
+
+async def received(container: AsyncContainer, queue: str = "INKVERSE_HIGH_PRIORITY") -> list[dict[str, Any]]:
+    client = await container.get(QueueClient)
+    messages = await client.receive(queue, wait_seconds=1)
+    return [json.loads(message.body) for message in messages]
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_valid_delivery_is_enqueued_with_its_type(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None, path: str
+) -> None:
+    response = await client.post(path, json=delivery(), headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET})
+    assert response.status_code == 200
+    assert response.text == "OK"
+    assert await received(container) == [{"type": "PROCESS_TADDY_WEBHOOK", **delivery()}]
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-TADDY-WEBHOOK-SECRET": "wrong"}, {"X-TADDY-WEBHOOK-SECRET": ""}])
+async def test_wrong_or_missing_secret_is_401(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None, headers: dict[str, str]
+) -> None:
+    response = await client.post(PATHS[0], json=delivery(), headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {"error": "Invalid webhook secret"}
+    assert await received(container) == []
+
+
+async def test_header_name_is_case_insensitive(client: httpx.AsyncClient, queues: None) -> None:
+    response = await client.post(
+        PATHS[0], json=delivery(), headers={"x-taddy-webhook-secret": WEBHOOK_SECRET}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (json.dumps(delivery(taddyType="podcastseries")).encode(), "taddyType"),
+        (json.dumps(delivery(action="exploded")).encode(), "action"),
+        (json.dumps(delivery(timestamp="yesterday")).encode(), "timestamp"),
+        (json.dumps(delivery(action="new_content_released")).encode(), "does not apply to comicseries"),
+        (json.dumps(delivery(data=None)).encode(), "needs `data`"),
+        (json.dumps({k: v for k, v in delivery().items() if k != "uuid"}).encode(), "uuid"),
+    ],
+)
+async def test_malformed_delivery_is_400_with_the_reason(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None, body: bytes, reason: str
+) -> None:
+    response = await client.post(
+        PATHS[0],
+        content=body,
+        headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET, "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert reason in response.json()["error"]
+    assert await received(container) == []
+
+
+async def test_deleted_without_data_is_accepted(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None
+) -> None:
+    response = await client.post(
+        PATHS[0],
+        json=delivery(action="deleted", data=None),
+        headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET},
+    )
+    assert response.status_code == 200
+    assert (await received(container))[0]["action"] == "deleted"
+
+
+async def test_body_over_the_limit_is_413(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None
+) -> None:
+    huge = delivery(data={"uuid": SERIES_UUID, "description": "x" * 1_100_000})
+    response = await client.post(PATHS[0], json=huge, headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET})
+    assert response.status_code == 413
+    assert await received(container) == []
+
+
+async def test_body_over_the_sqs_limit_travels_through_s3(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None, settings: Settings
+) -> None:
+    big = delivery(data={"uuid": SERIES_UUID, "description": "x" * 400_000})
+    response = await client.post(PATHS[0], json=big, headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET})
+    assert response.status_code == 200
+    [message] = await received(container)
+    pointer = message["bodyPointer"]
+    assert message["type"] == "PROCESS_TADDY_WEBHOOK"
+    assert pointer["bucket"] == settings.queues.overflow_bucket
+    stored = await (await container.get(S3Client)).get_object(Bucket=pointer["bucket"], Key=pointer["key"])
+    async with stored["Body"] as stream:
+        assert json.loads(await stream.read()) == {"type": "PROCESS_TADDY_WEBHOOK", **big}
+
+
+async def test_unreachable_queue_is_503_so_taddy_retries(settings: Settings, queues: None) -> None:
+    broken = settings.model_copy(
+        update={
+            "aws": AwsSettings(endpoint_url="http://127.0.0.1:9", access_key_id="x", secret_access_key="x")
+        }
+    )
+    container = build_container(broken, "test")
+    app = build_app(container, broken)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.post(
+            PATHS[0], json=delivery(), headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET}
+        )
+    await container.close()
+    assert response.status_code == 503
+    assert "retry" in response.json()["error"]
+
+
+async def test_missing_queue_is_503(client: httpx.AsyncClient, sqs_free: None) -> None:
+    response = await client.post(
+        PATHS[0], json=delivery(), headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET}
+    )
+    assert response.status_code == 503
+
+
+@pytest.fixture
+async def sqs_free(container: AsyncContainer) -> None:
+    """No queue exists (moto starts empty after the previous test's reset)."""
+    sqs: SQSClient = await container.get(SQSClient)
+    assert (await sqs.list_queues()).get("QueueUrls", []) == []
