@@ -134,6 +134,10 @@ class TaddySettings(_Section):
     api_key: SecretStr | None = None
     webhook_secret: SecretStr | None = None
     webhook_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    image_timeout_seconds: float = Field(default=5.0, gt=0)
+    image_concurrency: int = Field(default=4, ge=1, le=32)
+    image_max_bytes: int = Field(default=10_485_760, ge=1024)
+    image_allowed_networks: list[str] = []
 
 
 class CloudflareSettings(_Section):

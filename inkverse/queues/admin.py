@@ -1,10 +1,13 @@
 """Queue administration: create every queue with its dead-letter queue and redrive policy."""
 
 import json
+from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 from types_aiobotocore_sqs import SQSClient
+from types_aiobotocore_sqs.type_defs import MessageTypeDef
 
+from inkverse.queues.client import ReceivedMessage
 from inkverse.settings import QueueSettings
 
 DLQ_RETENTION_SECONDS = 1_209_600
@@ -45,3 +48,58 @@ async def create_queues(sqs: SQSClient, settings: QueueSettings) -> dict[str, st
             },
         )
     return urls
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    message_id: str
+    body: str
+    reason: str
+    receive_count: int
+
+
+async def peek_dead_letters(sqs: SQSClient, dlq_url: str, limit: int) -> list[DeadLetter]:
+    """Read up to `limit` dead letters without taking them (they stay visible)."""
+    letters: dict[str, DeadLetter] = {}
+    for _ in range(max(1, limit // 10 * 3)):
+        response = await sqs.receive_message(
+            QueueUrl=dlq_url,
+            MaxNumberOfMessages=min(10, limit),
+            VisibilityTimeout=0,
+            WaitTimeSeconds=0,
+            MessageAttributeNames=["All"],
+            MessageSystemAttributeNames=["ApproximateReceiveCount"],
+        )
+        for message in response.get("Messages", []):
+            letters[message["MessageId"]] = DeadLetter(
+                message_id=message["MessageId"],
+                body=message.get("Body", ""),
+                reason=_reason(message),
+                receive_count=ReceivedMessage.from_sqs(message).receive_count,
+            )
+        if len(letters) >= limit or not response.get("Messages"):
+            break
+    return list(letters.values())[:limit]
+
+
+def _reason(message: MessageTypeDef) -> str:
+    attributes = message.get("MessageAttributes") or {}
+    return attributes["reason"].get("StringValue", "") if "reason" in attributes else ""
+
+
+async def replay_dead_letters(sqs: SQSClient, dlq_url: str, queue_url: str) -> int:
+    """Move every dead letter back to its queue; each is deleted from the DLQ only once re-sent."""
+    moved = 0
+    while True:
+        response = await sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        messages = response.get("Messages", [])
+        if not messages:
+            return moved
+        for message in messages:
+            await sqs.send_message(QueueUrl=queue_url, MessageBody=message.get("Body", ""))
+            await sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+
+
+async def purge_dead_letters(sqs: SQSClient, dlq_url: str) -> None:
+    await sqs.purge_queue(QueueUrl=dlq_url)
