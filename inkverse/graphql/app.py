@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import structlog
 from dishka import AsyncContainer
@@ -20,15 +19,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.base import BaseSchema
-from strawberry.types import ExecutionResult
 
 from inkverse.container import build_container
-from inkverse.graphql.context import Context
-from inkverse.graphql.errors import SERVER_ERROR, error_code, format_error
+from inkverse.graphql.cors import GraphQLCors
 from inkverse.graphql.health import ReadinessChecker
+from inkverse.graphql.http import GraphQLEndpoint
 from inkverse.graphql.schema import build_schema
 from inkverse.graphql.webhooks import taddy_webhook
 from inkverse.logging import configure_logging
@@ -94,27 +89,6 @@ def _route_label(path: str) -> str:
     return "other"
 
 
-class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: BaseSchema, *, production: bool) -> None:
-        super().__init__(schema, graphql_ide=None if production else "graphiql")
-        self._production = production
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(container=request.state.dishka_container, request=request, response=response)
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        response: GraphQLHTTPResponse = {"data": result.data}
-        if result.errors:
-            for error in result.errors:
-                if error.original_error is not None and error_code(error) == SERVER_ERROR:
-                    log.error("graphql.resolver_failed", path=error.path, exc_info=error.original_error)
-            response = {
-                "errors": [format_error(error, production=self._production) for error in result.errors],
-                **response,
-            }
-        return response
-
-
 async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -152,7 +126,7 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
     """The application around an already-built container; the app closes it on shutdown."""
     server = settings.server
     check_webhook_secret(settings)
-    graphql = GraphQLView(build_schema(), production=server.is_production)
+    graphql = GraphQLCors(GraphQLEndpoint(build_schema(), production=server.is_production))
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -168,8 +142,8 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
             Route("/api/webhooks/taddy", taddy_webhook, methods=["POST"]),
             Route("/api/worker/process-taddy-webhook", taddy_webhook, methods=["POST"]),
             # The original matched the prefix, so `/api/graphql/anything` reaches GraphQL too.
-            Route("/api/graphql", graphql, methods=["GET", "POST"]),
-            Route("/api/graphql/{rest:path}", graphql, methods=["GET", "POST"]),
+            Route("/api/graphql", graphql),
+            Route("/api/graphql/{rest:path}", graphql),
         ],
         lifespan=lifespan,
     )

@@ -1,11 +1,20 @@
 """The schema: one root type merged from the per-domain query types."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from inkverse.graphql.comics import ComicsQuery
 
 
+class InkverseSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """The HTTP layer logs server errors once, with the request id; Strawberry's own logging is off."""
+
+
 def build_schema() -> strawberry.Schema:
     query = merge_types("Query", (ComicsQuery,))
-    return strawberry.Schema(query=query)
+    return InkverseSchema(query=query)

@@ -1,0 +1,205 @@
+"""GraphQL over HTTP with the original server's contract (graphql.md §1.1, §1.6).
+
+Strawberry executes; this endpoint owns the HTTP side so that status codes and bodies are the ones
+existing clients see from the original: validation and syntax errors are HTTP 400 with
+`INVALID_QUERY_OR_SYNTAX`, variable errors 400 `BAD_USER_INPUT`, a bad body or missing query 400
+`BAD_REQUEST`, a mutation over GET 405; every error is exactly `{"message", "code"}`; `errors` comes
+before `data`; responses carry `Cache-Control: no-store`.
+"""
+
+import json
+import re
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry import Schema
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from inkverse.graphql.context import Context
+from inkverse.graphql.errors import (
+    BAD_REQUEST,
+    BAD_USER_INPUT,
+    INVALID_QUERY,
+    OPERATION_RESOLUTION_FAILURE,
+    SERVER_ERROR,
+    error_code,
+    format_error,
+)
+
+log = structlog.get_logger(__name__)
+
+_VARIABLE_COERCION = re.compile(r"^Variable '\$")
+_OPERATION_RESOLUTION = re.compile(r"^(Unknown operation named|Must provide operation name)")
+MAX_BODY_BYTES = 1_048_576
+
+
+class RequestError(Exception):
+    def __init__(
+        self, status: HTTPStatus, message: str, code: str = BAD_REQUEST, allow: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.allow = allow
+
+
+def json_response(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return Response(
+        content,
+        status_code=status,
+        media_type="application/json; charset=utf-8",
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def error_body(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "code": code}]}
+
+
+class GraphQLEndpoint:
+    """An ASGI app for `/api/graphql`."""
+
+    def __init__(self, schema: Schema, *, production: bool) -> None:
+        self._schema = schema
+        self._production = production
+        self._graphiql = None if production else _graphiql_page()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request)
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "GET" and self._graphiql and "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(self._graphiql)
+        try:
+            params = await self._params(request)
+            result = await self._execute(request, params)
+        except RequestError as failure:
+            headers = {"Allow": failure.allow} if failure.allow else None
+            return json_response(error_body(str(failure), failure.code), failure.status, headers)
+        return self._response(result)
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return self._get_params(request)
+        if request.method != "POST":
+            raise RequestError(HTTPStatus.METHOD_NOT_ALLOWED, "GraphQL only supports GET and POST requests.",
+                               allow="GET, POST")  # fmt: skip
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, "POST body missing, invalid Content-Type, or JSON object has no keys."
+            )
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request body too large.")
+        try:
+            params = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RequestError(HTTPStatus.BAD_REQUEST, f"Malformed JSON body: {exc}") from None
+        if isinstance(params, list):
+            raise RequestError(HTTPStatus.BAD_REQUEST, "Operation batching disabled.")
+        if not isinstance(params, dict) or not params:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, "POST body missing, invalid Content-Type, or JSON object has no keys."
+            )
+        return params
+
+    @staticmethod
+    def _get_params(request: Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query_params)
+        for key in ("variables", "extensions"):
+            if key in params:
+                try:
+                    params[key] = json.loads(params[key])
+                except json.JSONDecodeError:
+                    raise RequestError(
+                        HTTPStatus.BAD_REQUEST, f"`{key}` in the query string is not JSON."
+                    ) from None
+        return params
+
+    async def _execute(self, request: Request, params: dict[str, Any]) -> ExecutionResult:
+        query = params.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise RequestError(HTTPStatus.BAD_REQUEST, "GraphQL operations must contain a non-empty `query`.")
+        variables = params.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            raise RequestError(HTTPStatus.BAD_REQUEST, "`variables` must be a JSON object.")
+        operation_name = params.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise RequestError(HTTPStatus.BAD_REQUEST, "`operationName` must be a string.")
+        if (params.get("extensions") or {}).get("persistedQuery") is not None:
+            raise RequestError(
+                HTTPStatus.OK, "PersistedQueryNotSupported", code="PERSISTED_QUERY_NOT_SUPPORTED"
+            )
+        allowed = (
+            {OperationType.QUERY}
+            if request.method == "GET"
+            else {OperationType.QUERY, OperationType.MUTATION}
+        )
+        context = Context(container=request.state.dishka_container, request=request, response=None)
+        try:
+            return await self._schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            message = "Can only perform a mutation operation from a POST request."
+            raise RequestError(HTTPStatus.METHOD_NOT_ALLOWED, message, allow="POST") from None
+        except CannotGetOperationTypeError as exc:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, exc.as_http_error_reason(), OPERATION_RESOLUTION_FAILURE
+            ) from None
+        except MissingQueryError:
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, "GraphQL operations must contain a non-empty `query`."
+            ) from None
+
+    def _response(self, result: ExecutionResult) -> Response:
+        if isinstance(result, PreExecutionError) or (result.data is None and result.errors):
+            request_level = self._request_level_failure(result)
+            if request_level is not None:
+                status, code = request_level
+                errors = [{"message": error.message, "code": code} for error in result.errors or []]
+                return json_response({"errors": errors}, status)
+        body: dict[str, Any] = {}
+        if result.errors:
+            self._log_server_errors(result.errors)
+            body["errors"] = [format_error(error, production=self._production) for error in result.errors]
+        body["data"] = result.data
+        return json_response(body)
+
+    @staticmethod
+    def _request_level_failure(result: ExecutionResult) -> tuple[HTTPStatus, str] | None:
+        errors = result.errors or []
+        if isinstance(result, PreExecutionError):
+            return HTTPStatus.BAD_REQUEST, INVALID_QUERY
+        if errors and all(_VARIABLE_COERCION.match(error.message) for error in errors):
+            return HTTPStatus.BAD_REQUEST, BAD_USER_INPUT
+        if errors and all(_OPERATION_RESOLUTION.match(error.message) for error in errors):
+            return HTTPStatus.BAD_REQUEST, OPERATION_RESOLUTION_FAILURE
+        return None
+
+    @staticmethod
+    def _log_server_errors(errors: list[GraphQLError]) -> None:
+        for error in errors:
+            if error_code(error) == SERVER_ERROR:
+                log.error("graphql.resolver_failed", path=error.path, exc_info=error.original_error)
+
+
+def _graphiql_page() -> str:
+    return get_graphql_ide_html("graphiql")

@@ -1,0 +1,116 @@
+"""GraphQL over HTTP as the original server answered it (graphql.md §1.1, §1.2, §1.6)."""
+
+import httpx
+import pytest
+
+URL = "/api/graphql"
+
+
+async def test_success_shape_and_headers(client: httpx.AsyncClient) -> None:
+    response = await client.post(URL, json={"query": "{ __typename }"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.text == '{"data":{"__typename":"Query"}}\n'
+
+
+async def test_prefix_paths_reach_graphql(client: httpx.AsyncClient) -> None:
+    response = await client.post(f"{URL}/anything", json={"query": "{ __typename }"})
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("{ __typename ", "Syntax Error: Expected Name, found <EOF>."),
+        ("{ noSuchField }", "Cannot query field 'noSuchField' on type 'Query'."),
+    ],
+)
+async def test_invalid_documents_are_400_invalid_query(
+    client: httpx.AsyncClient, query: str, message: str
+) -> None:
+    response = await client.post(URL, json={"query": query})
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"message": message, "code": "INVALID_QUERY_OR_SYNTAX"}]}
+
+
+async def test_variable_coercion_is_400_bad_user_input(client: httpx.AsyncClient) -> None:
+    query = "query Q($u: ID) { getComicSeries(uuid: $u) { uuid } }"
+    response = await client.post(URL, json={"query": query, "variables": {"u": [1]}})
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["code"] == "BAD_USER_INPUT"
+    assert set(error) == {"message", "code"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"content": b"{bad", "headers": {"content-type": "application/json"}}, "Malformed JSON body"),
+        ({"json": {}}, "POST body missing"),
+        ({"json": [{"query": "{ __typename }"}]}, "batching disabled"),
+        ({"json": {"variables": {}}}, "non-empty `query`"),
+        (
+            {"content": b"query={__typename}", "headers": {"content-type": "text/plain"}},
+            "invalid Content-Type",
+        ),
+    ],
+)
+async def test_bad_requests_are_400_bad_request(
+    client: httpx.AsyncClient, kwargs: dict[str, object], fragment: str
+) -> None:
+    response = await client.post(URL, **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["code"] == "BAD_REQUEST"
+    assert fragment in error["message"]
+
+
+async def test_unknown_operation_name(client: httpx.AsyncClient) -> None:
+    response = await client.post(URL, json={"query": "query A { __typename }", "operationName": "B"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "OPERATION_RESOLUTION_FAILURE"
+
+
+async def test_other_methods_are_405(client: httpx.AsyncClient) -> None:
+    response = await client.put(URL, json={"query": "{ __typename }"})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.json()["errors"][0]["code"] == "BAD_REQUEST"
+
+
+async def test_resolver_errors_keep_partial_data(client: httpx.AsyncClient) -> None:
+    response = await client.post(URL, json={"query": '{ getComicSeries(uuid: "not-a-uuid") { uuid } }'})
+    assert response.status_code == 200
+    assert response.json() == {
+        "errors": [{"message": "not-a-uuid is not a valid uuid", "code": "BAD_USER_INPUT"}],
+        "data": {"getComicSeries": None},
+    }
+    assert response.text.index('"errors"') < response.text.index('"data"')
+
+
+async def test_cors_preflight_and_simple_requests(client: httpx.AsyncClient) -> None:
+    preflight = await client.options(
+        URL,
+        headers={
+            "Origin": "https://inkverse.co",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,authorization",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-credentials"] == "true"
+    assert preflight.headers["access-control-allow-methods"] == "GET,HEAD,POST,OPTIONS"
+    assert preflight.headers["access-control-allow-headers"] == "content-type,authorization"
+    assert preflight.headers["access-control-max-age"] == "3600"
+    simple = await client.post(
+        URL, json={"query": "{ __typename }"}, headers={"Origin": "https://inkverse.co"}
+    )
+    assert simple.headers["access-control-allow-origin"] == "*"
+
+
+async def test_persisted_queries_are_not_supported(client: httpx.AsyncClient) -> None:
+    body = {"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "x"}}}
+    response = await client.post(URL, json=body)
+    assert response.json()["errors"][0]["code"] == "PERSISTED_QUERY_NOT_SUPPORTED"
