@@ -18,8 +18,12 @@ from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
 from inkverse.cache.redis import make_redis
+from inkverse.cloudflare.storage import ObjectStore, open_object_store
 from inkverse.database.engine import make_engine, make_sessionmaker
 from inkverse.database.uow import UnitOfWork
+from inkverse.messaging.email import EmailSender, open_email_sender
+from inkverse.messaging.octopus import MailingList
+from inkverse.messaging.slack import SlackNotifier, open_slack_notifier
 from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
 from inkverse.queues.producer import OverflowStore, QueueProducer
@@ -175,8 +179,37 @@ class RequestProvider(Provider):
         return UnitOfWork(sessionmaker)
 
 
+class MessagingProvider(Provider):
+    """E-mail (SES v2), the mailing list (EmailOctopus), Slack, and R2 object storage."""
+
+    scope = Scope.APP
+
+    @provide
+    async def email_sender(
+        self, session: aioboto3.Session, aws: AwsSettings, email: EmailSettings, server: ServerSettings
+    ) -> AsyncIterator[EmailSender]:
+        async with open_email_sender(session, aws, email, server) as sender:
+            yield sender
+
+    @provide
+    def mailing_list(self, http: aiohttp.ClientSession, email: EmailSettings) -> MailingList:
+        return MailingList(http, email)
+
+    @provide
+    async def slack(self, settings: SlackSettings, server: ServerSettings) -> AsyncIterator[SlackNotifier]:
+        async with open_slack_notifier(settings, server.website_url) as notifier:
+            yield notifier
+
+    @provide
+    async def object_store(
+        self, session: aioboto3.Session, aws: AwsSettings, cloudflare: CloudflareSettings
+    ) -> AsyncIterator[ObjectStore]:
+        async with open_object_store(session, aws, cloudflare) as store:
+            yield store
+
+
 def default_providers() -> tuple[Provider, ...]:
-    return (SettingsProvider(), InfrastructureProvider(), RequestProvider())
+    return (SettingsProvider(), InfrastructureProvider(), RequestProvider(), MessagingProvider())
 
 
 def build_container(settings: Settings, process: str, *overrides: Provider) -> AsyncContainer:

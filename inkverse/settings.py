@@ -37,7 +37,7 @@ class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     data_dir: Path = Path(".inkverse")
-    cors_origins: list[str] = ["*"]
+    editorial_file: Path | None = None
     website_url: str = "https://inkverse.co"
 
     @property

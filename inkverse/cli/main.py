@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from inkverse.cli import db, queues
+from inkverse.cli import db, email, queues
 from inkverse.errors import ConfigurationError, DependencyUnavailableError, InkverseError
 from inkverse.logging import configure_logging
 from inkverse.settings import Settings, load_settings
@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(queues.app, name="queues")
+app.add_typer(email.app, name="email")
 
 
 def settings_or_exit() -> Settings:
@@ -89,27 +90,15 @@ def graphql_schema() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command; Typer reports usage errors itself (exit 2), ours end as one line."""
     try:
-        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        app(args=list(argv) if argv is not None else None, prog_name="inkverse")
     except ConfigurationError as exc:
         typer.echo(f"inkverse: configuration error: {exc}", err=True)
         sys.exit(2)
     except InkverseError as exc:
         typer.echo(f"inkverse: {exc}", err=True)
         sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:
-        import click  # noqa: PLC0415
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.Abort):
-            sys.exit(130)
-        raise
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Cloudflare: R2 object storage (`storage`) and zone cache purging."""
