@@ -1,0 +1,1 @@
+"""Editorial lists: curated lists and most-popular series, kept as data the operator can replace."""

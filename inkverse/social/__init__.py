@@ -1,0 +1,1 @@
+"""Social: comments, likes, subscriptions and reports (public reads first; writes come later)."""

@@ -1,0 +1,1 @@
+"""Users: accounts and their public profile reads (account management and auth come later)."""
