@@ -1,9 +1,23 @@
-"""Reads and writes of `comicseries`, `comicissue` and `comicstory`. The caller owns the session."""
+"""Reads of `comicseries`, `comicissue` and `comicstory`. The caller owns the session.
 
-from sqlalchemy import select
+Methods named `map_...` take a list of keys and return a dict (missing keys absent, or an empty
+list / zero where stated), for DataLoaders; `list_by_uuids` keeps the order of the keys it is given.
+Webhook writes are in `inkverse.comics.writers`.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkverse.catalog.ordering import is_live, position_order
+from inkverse.catalog_enums import SortOrder
 from inkverse.database import tables
+
+Series = tables.ComicSeries
+Issue = tables.ComicIssue
+Story = tables.ComicStory
 
 
 class ComicSeriesRepository:
@@ -11,8 +25,169 @@ class ComicSeriesRepository:
         self._session = session
 
     async def get_by_uuid(self, uuid: str) -> tables.ComicSeries | None:
-        return await self._session.get(tables.ComicSeries, uuid)
+        return await self._session.get(Series, uuid)
 
     async def get_by_short_url(self, short_url: str) -> tables.ComicSeries | None:
-        statement = select(tables.ComicSeries).where(tables.ComicSeries.short_url == short_url)
+        statement = select(Series).where(Series.short_url == short_url)
         return (await self._session.scalars(statement)).first()
+
+    async def get_by_issue_uuid(self, issue_uuid: str) -> tables.ComicSeries | None:
+        statement = (
+            select(Series).join(Issue, Issue.series_uuid == Series.uuid).where(Issue.uuid == issue_uuid)
+        )
+        return (await self._session.scalars(statement)).first()
+
+    async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.ComicSeries]:
+        """Blocked series included, as the original; callers decide whether to show them."""
+        if not uuids:
+            return {}
+        rows = await self._session.scalars(select(Series).where(Series.uuid.in_(set(uuids))))
+        return {row.uuid: row for row in rows}
+
+    async def list_by_uuids(self, uuids: Sequence[str]) -> list[tables.ComicSeries]:
+        """The series in the order of `uuids`; unknown uuids are skipped, a repeated one appears once."""
+        found = await self.map_by_uuids(uuids)
+        return [found[uuid] for uuid in dict.fromkeys(uuids) if uuid in found]
+
+    async def recently_added(self, limit: int, offset: int = 0) -> list[tables.ComicSeries]:
+        """Newest first by insertion time; blocked series left out (a NULL `is_blocked` is not blocked)."""
+        statement = (
+            select(Series)
+            .where(Series.is_blocked.is_not(True))
+            .order_by(Series.created_at.desc(), Series.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(await self._session.scalars(statement))
+
+    async def recently_updated_uuids(self, limit: int, offset: int = 0) -> list[str]:
+        """Series by the date of their newest issue already published (epoch seconds, not in the future).
+
+        The original compared seconds with milliseconds, so future-dated issues counted; issues without
+        a date never count. Removed and blocked issues count, as in the original.
+        """
+        now_seconds = func.extract("epoch", func.now())
+        latest = func.max(Issue.date_published).label("latest")
+        statement = (
+            select(Issue.series_uuid)
+            .where(Issue.date_published.is_not(None), Issue.date_published <= now_seconds)
+            .group_by(Issue.series_uuid)
+            .order_by(latest.desc(), Issue.series_uuid)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(await self._session.scalars(statement))
+
+    async def list_for_creators(self, creator_uuids: Sequence[str]) -> list[tables.ComicSeries]:
+        """Non-blocked series any of the creators worked on, newest first, each series once."""
+        if not creator_uuids:
+            return []
+        linked = select(tables.CreatorContent.content_uuid).where(
+            tables.CreatorContent.creator_uuid.in_(set(creator_uuids)),
+            tables.CreatorContent.content_type == tables.ContentType.COMICSERIES,
+        )
+        statement = (
+            select(Series)
+            .where(Series.uuid.in_(linked), Series.is_blocked.is_not(True))
+            .order_by(Series.created_at.desc(), Series.id.desc())
+        )
+        return list(await self._session.scalars(statement))
+
+
+class ComicIssueRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_by_uuid(self, uuid: str) -> tables.ComicIssue | None:
+        return await self._session.get(Issue, uuid)
+
+    async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.ComicIssue]:
+        if not uuids:
+            return {}
+        rows = await self._session.scalars(select(Issue).where(Issue.uuid.in_(set(uuids))))
+        return {row.uuid: row for row in rows}
+
+    async def list_for_series(
+        self,
+        series_uuid: str,
+        *,
+        sort_order: SortOrder = SortOrder.LATEST,
+        limit: int = 10,
+        offset: int = 0,
+        include_removed: bool = False,
+    ) -> list[tables.ComicIssue]:
+        """A page of a series' issues by position; blocked issues are not filtered (as the original)."""
+        statement = select(Issue).where(Issue.series_uuid == series_uuid)
+        if not include_removed:
+            statement = statement.where(is_live(Issue.is_removed))
+        statement = statement.order_by(position_order(Issue.position, sort_order), Issue.uuid)
+        return list(await self._session.scalars(statement.limit(limit).offset(offset)))
+
+    async def get_by_position(self, series_uuid: str, position: int) -> tables.ComicIssue | None:
+        statement = (
+            select(Issue)
+            .where(Issue.series_uuid == series_uuid, Issue.position == position)
+            .order_by(Issue.uuid)
+            .limit(1)
+        )
+        return (await self._session.scalars(statement)).first()
+
+    async def get_previous(self, series_uuid: str, position: int | None) -> tables.ComicIssue | None:
+        """The issue at `position - 1`; none before the first (position 0) or without a position."""
+        if position is None or position <= 0:
+            return None
+        return await self.get_by_position(series_uuid, position - 1)
+
+    async def get_next(self, series_uuid: str, position: int | None) -> tables.ComicIssue | None:
+        if position is None:
+            return None
+        return await self.get_by_position(series_uuid, position + 1)
+
+    async def count_for_series(self, series_uuid: str) -> int:
+        """All the series' issues, removed and blocked ones included (as the original)."""
+        return (await self.map_counts_for_series([series_uuid]))[series_uuid]
+
+    async def map_counts_for_series(self, series_uuids: Sequence[str]) -> dict[str, int]:
+        """Issue count per series; every requested series is present (0 when it has none)."""
+        counts = dict.fromkeys(series_uuids, 0)
+        if not series_uuids:
+            return counts
+        statement = (
+            select(Issue.series_uuid, func.count(Issue.uuid))
+            .where(Issue.series_uuid.in_(set(series_uuids)))
+            .group_by(Issue.series_uuid)
+        )
+        for series_uuid, count in await self._session.execute(statement):
+            counts[series_uuid] = count
+        return counts
+
+
+class ComicStoryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_by_uuid(self, uuid: str) -> tables.ComicStory | None:
+        return await self._session.get(Story, uuid)
+
+    async def list_for_issue(
+        self, issue_uuid: str, *, include_removed: bool = False
+    ) -> list[tables.ComicStory]:
+        """The issue's stories by position (removed ones, which have none, last when included)."""
+        return (await self.map_for_issues([issue_uuid], include_removed=include_removed))[issue_uuid]
+
+    async def map_for_issues(
+        self, issue_uuids: Sequence[str], *, include_removed: bool = False
+    ) -> dict[str, list[tables.ComicStory]]:
+        """Stories per issue in position order; every requested issue is present (maybe empty)."""
+        stories: dict[str, list[tables.ComicStory]] = defaultdict(list)
+        if issue_uuids:
+            for story in await self._session.scalars(_stories_of(issue_uuids, include_removed)):
+                stories[story.issue_uuid].append(story)
+        return {issue_uuid: stories[issue_uuid] for issue_uuid in issue_uuids}
+
+
+def _stories_of(issue_uuids: Sequence[str], include_removed: bool) -> Select[tables.ComicStory]:
+    statement = select(Story).where(Story.issue_uuid.in_(set(issue_uuids)))
+    if not include_removed:
+        statement = statement.where(is_live(Story.is_removed))
+    return statement.order_by(Story.issue_uuid, Story.position.asc().nulls_last(), Story.uuid)

@@ -112,3 +112,22 @@ async def test_stairway_every_revision_goes_up_down_and_up(scratch_url: str) -> 
         await migrations.downgrade(scratch_url, revision.down_revision or "base")
         await migrations.upgrade(scratch_url, revision.revision)
     assert len(await user_tables(scratch_url)) >= 19
+
+
+async def test_revision_0002_adds_our_side_table_on_top_and_removes_it_again(scratch_url: str) -> None:
+    await migrations.upgrade(scratch_url, "0002_taddy_entity_state")
+    assert await user_tables(scratch_url) == {*REFERENCE["tables"], "taddy_entity_state", "alembic_version"}
+    columns = await columns_of(scratch_url, "taddy_entity_state")
+    assert [(column["name"], column["udt_name"], column["is_nullable"]) for column in columns] == [
+        ("taddy_type", "varchar", "NO"),
+        ("uuid", "uuid", "NO"),
+        ("last_timestamp", "int8", "NO"),
+        ("deleted", "bool", "NO"),
+        ("updated_at", "timestamptz", "NO"),
+    ]
+    assert await index_names(scratch_url, "taddy_entity_state") == {"taddy_entity_state_pkey"}
+
+    await migrations.downgrade(scratch_url, "0001_baseline")
+    assert "taddy_entity_state" not in await user_tables(scratch_url)
+    version = await fetch(scratch_url, "SELECT version_num FROM alembic_version")
+    assert [row["version_num"] for row in version] == ["0001_baseline"]

@@ -1,4 +1,6 @@
-"""The ORM tables (database.md §2): importing this package registers all 19 on `Base.metadata`.
+"""The ORM tables: the 19 of the reference schema (database.md §2) plus our own `taddy_entity_state`.
+
+Importing this package registers every table on `Base.metadata`.
 
 Use as a module, `from inkverse.database import tables` then `tables.ComicSeries`, so model names never
 collide with GraphQL types of the same name.
@@ -21,6 +23,7 @@ from inkverse.database.tables.notifications import (
     UserNotification,
 )
 from inkverse.database.tables.social import UserComment, UserLike, UserReport, UserSeriesSubscription
+from inkverse.database.tables.taddy import TaddyEntityState
 from inkverse.database.tables.users import OAuthToken, User, UserCreatorClaim, UserDevice
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "NotificationPreference",
     "NotificationSetting",
     "OAuthToken",
+    "TaddyEntityState",
     "UUIDLookup",
     "User",
     "UserComment",

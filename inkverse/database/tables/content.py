@@ -42,6 +42,10 @@ class ContentType(enum.StrEnum):
     CREATOR = "CREATOR"
 
 
+# Python None is SQL NULL, as the original stored it; SQLAlchemy's JSON default would write JSON `null`.
+JSON_OBJECT = JSON(none_as_null=True)
+
+
 def _enum_values(enum_class: type[ContentType]) -> list[str]:
     return [member.value for member in enum_class]
 
@@ -83,9 +87,9 @@ class ComicSeries(Base):
     date_published: Mapped[int | None] = mapped_column(BigInteger)
     name: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
-    cover_image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    banner_image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    thumbnail_image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    cover_image: Mapped[dict[str, Any] | None] = mapped_column(JSON_OBJECT)
+    banner_image: Mapped[dict[str, Any] | None] = mapped_column(JSON_OBJECT)
+    thumbnail_image: Mapped[dict[str, Any] | None] = mapped_column(JSON_OBJECT)
     series_type: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(255))
     content_rating: Mapped[str | None] = mapped_column(String(255))
@@ -124,8 +128,8 @@ class ComicIssue(Base):
     name: Mapped[str | None] = mapped_column(String(255))
     creator_note: Mapped[str | None] = mapped_column(Text)
     series_uuid: Mapped[str] = mapped_column(Uuid(as_uuid=False))
-    banner_image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    thumbnail_image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    banner_image: Mapped[dict[str, Any] | None] = mapped_column(JSON_OBJECT)
+    thumbnail_image: Mapped[dict[str, Any] | None] = mapped_column(JSON_OBJECT)
     is_removed: Mapped[bool | None] = mapped_column(Boolean)
     is_blocked: Mapped[bool | None] = mapped_column(Boolean)
     position: Mapped[int | None] = mapped_column(Integer)
@@ -155,7 +159,7 @@ class ComicStory(Base):
     position: Mapped[int | None] = mapped_column(Integer)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
-    story_image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    story_image: Mapped[dict[str, Any] | None] = mapped_column(JSON_OBJECT)
     is_removed: Mapped[bool | None] = mapped_column(Boolean)
 
 
@@ -180,7 +184,7 @@ class Creator(Base):
     date_published: Mapped[int | None] = mapped_column(BigInteger)
     name: Mapped[str | None] = mapped_column(String(255))
     bio: Mapped[str | None] = mapped_column(Text)
-    avatar_image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    avatar_image: Mapped[dict[str, Any] | None] = mapped_column(JSON_OBJECT)
     country: Mapped[str | None] = mapped_column(String(255))
     links: Mapped[list[dict[str, Any]] | None] = mapped_column(ARRAY(JSON))
     tags: Mapped[list[str] | None] = mapped_column(ARRAY(String(255)))
@@ -259,5 +263,5 @@ class HostingProvider(Base):
 
     id: Mapped[int] = _bigserial_id("hosting_provider")
     uuid: Mapped[str] = mapped_column(Uuid(as_uuid=False), primary_key=True)
-    oauth: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    oauth: Mapped[dict[str, Any] | None] = mapped_column(JSON_OBJECT)
     date_published: Mapped[int | None] = mapped_column(BigInteger)

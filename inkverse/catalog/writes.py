@@ -1,0 +1,36 @@
+"""Pieces every webhook writer uses: the actions it accepts, payload checks, upsert helpers."""
+
+from typing import TypeVar
+
+from sqlalchemy import BigInteger, Boolean, ColumnElement, cast, func, literal_column
+
+from inkverse.errors import ValidationError
+from inkverse.taddy.payloads import TaddyPayload
+from inkverse.taddy.webhooks import WebhookAction
+
+PayloadT = TypeVar("PayloadT", bound=TaddyPayload)
+
+UPSERT_ACTIONS = frozenset({WebhookAction.CREATED, WebhookAction.UPDATED})
+
+
+def full_payload(action: WebhookAction, payload: TaddyPayload, model: type[PayloadT]) -> PayloadT:
+    """The payload as `model` for a created/updated event, or ValidationError."""
+    if action not in UPSERT_ACTIONS:
+        raise ValidationError("action", f"{action.value} is not a created, updated or deleted event")
+    if not isinstance(payload, model):
+        raise ValidationError("data", f"a {action.value} event needs the whole object")
+    return payload
+
+
+def was_inserted() -> ColumnElement[bool]:
+    """In `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`: true for a new row, false for an updated one.
+
+    A freshly inserted row version has no deleting/locking transaction (`xmax = 0`); the conflict path
+    locks the old version, so its new version carries our transaction id.
+    """
+    return literal_column("(xmax = 0)", Boolean).label("inserted")
+
+
+def epoch_now() -> ColumnElement[int]:
+    """The database's current time in whole epoch seconds (for the bigint time columns)."""
+    return cast(func.floor(func.extract("epoch", func.now())), BigInteger)

@@ -1,0 +1,1 @@
+"""Creators: their profiles, the content they worked on, and their links."""

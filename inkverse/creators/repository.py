@@ -1,0 +1,133 @@
+"""Reads of `creator`, `creatorcontent` and `creatorlink`. The caller owns the session.
+
+Methods named `map_...` take a list of keys and return a dict, for DataLoaders. Webhook writes are in
+`inkverse.creators.writers`.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inkverse.catalog.ordering import position_order
+from inkverse.catalog_enums import SortOrder
+from inkverse.database import tables
+
+Creator = tables.Creator
+Content = tables.CreatorContent
+Link = tables.CreatorLink
+
+
+class CreatorRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_by_uuid(self, uuid: str) -> tables.Creator | None:
+        return await self._session.get(Creator, uuid)
+
+    async def get_by_short_url(self, short_url: str) -> tables.Creator | None:
+        statement = select(Creator).where(Creator.short_url == short_url)
+        return (await self._session.scalars(statement)).first()
+
+    async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.Creator]:
+        if not uuids:
+            return {}
+        rows = await self._session.scalars(select(Creator).where(Creator.uuid.in_(set(uuids))))
+        return {row.uuid: row for row in rows}
+
+    async def list_for_content(
+        self, content_uuid: str, content_type: tables.ContentType = tables.ContentType.COMICSERIES
+    ) -> list[tables.Creator]:
+        """The content's creators in `content_position` order (missing positions last); blocked included."""
+        return (await self.map_for_contents([content_uuid], content_type))[content_uuid]
+
+    async def map_for_contents(
+        self,
+        content_uuids: Sequence[str],
+        content_type: tables.ContentType = tables.ContentType.COMICSERIES,
+    ) -> dict[str, list[tables.Creator]]:
+        """Creators per content (e.g. per series uuid); every requested content is present (maybe empty)."""
+        creators: dict[str, list[tables.Creator]] = defaultdict(list)
+        if content_uuids:
+            statement = (
+                select(Content.content_uuid, Creator)
+                .join(Content, Content.creator_uuid == Creator.uuid)
+                .where(Content.content_uuid.in_(set(content_uuids)), Content.content_type == content_type)
+                .order_by(Content.content_uuid, Content.content_position.asc().nulls_last(), Creator.uuid)
+            )
+            for content_uuid, creator in await self._session.execute(statement):
+                creators[content_uuid].append(creator)
+        return {content_uuid: creators[content_uuid] for content_uuid in content_uuids}
+
+
+class CreatorContentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_by_uuid(self, uuid: str) -> tables.CreatorContent | None:
+        return await self._session.get(Content, uuid)
+
+    async def get(self, creator_uuid: str, content_uuid: str) -> tables.CreatorContent | None:
+        statement = select(Content).where(
+            Content.creator_uuid == creator_uuid, Content.content_uuid == content_uuid
+        )
+        return (await self._session.scalars(statement)).first()
+
+    async def list_for_creator(
+        self,
+        creator_uuid: str,
+        *,
+        sort_order: SortOrder = SortOrder.LATEST,
+        limit: int = 10,
+        offset: int = 0,
+        content_type: tables.ContentType | None = None,
+    ) -> list[tables.CreatorContent]:
+        """A page of the creator's content by its feed `position` (LATEST descending, missing last)."""
+        statement = select(Content).where(Content.creator_uuid == creator_uuid)
+        if content_type is not None:
+            statement = statement.where(Content.content_type == content_type)
+        statement = statement.order_by(position_order(Content.position, sort_order), Content.uuid)
+        return list(await self._session.scalars(statement.limit(limit).offset(offset)))
+
+    async def creator_uuids_for_content(self, content_uuid: str) -> list[str]:
+        """All creators of a content, first by `content_position` (the original picked one at random)."""
+        statement = (
+            select(Content.creator_uuid)
+            .where(Content.content_uuid == content_uuid)
+            .order_by(Content.content_position.asc().nulls_last(), Content.creator_uuid)
+        )
+        return list(await self._session.scalars(statement))
+
+
+class CreatorLinkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list_for_creator(self, creator_uuid: str) -> list[tables.CreatorLink]:
+        return (await self.map_for_creators([creator_uuid]))[creator_uuid]
+
+    async def map_for_creators(self, creator_uuids: Sequence[str]) -> dict[str, list[tables.CreatorLink]]:
+        """Links per creator, by type then insertion order; every requested creator is present."""
+        links: dict[str, list[tables.CreatorLink]] = defaultdict(list)
+        if creator_uuids:
+            statement = (
+                select(Link)
+                .where(Link.creator_uuid.in_(set(creator_uuids)))
+                .order_by(Link.creator_uuid, Link.type, Link.id)
+            )
+            for link in await self._session.scalars(statement):
+                links[link.creator_uuid].append(link)
+        return {creator_uuid: links[creator_uuid] for creator_uuid in creator_uuids}
+
+    async def creator_uuids_by_link(self, link_type: str, values: Sequence[str]) -> list[str]:
+        """Creators having a link of this type whose value is one of `values` (exact match), each once."""
+        if not values:
+            return []
+        statement = (
+            select(Link.creator_uuid)
+            .where(Link.type == link_type, Link.value.in_(set(values)))
+            .distinct()
+            .order_by(Link.creator_uuid)
+        )
+        return list(await self._session.scalars(statement))
