@@ -21,6 +21,7 @@ from inkverse.cache.redis import make_redis
 from inkverse.cloudflare.storage import ObjectStore, open_object_store
 from inkverse.database.engine import make_engine, make_sessionmaker
 from inkverse.database.uow import UnitOfWork
+from inkverse.lists.editorial import EditorialData, load_editorial
 from inkverse.messaging.email import EmailSender, open_email_sender
 from inkverse.messaging.octopus import MailingList
 from inkverse.messaging.slack import SlackNotifier, open_slack_notifier
@@ -42,6 +43,7 @@ from inkverse.settings import (
     TaddySettings,
     WorkerSettings,
 )
+from inkverse.taddy.client import TaddyClient
 
 ProcessName = NewType("ProcessName", str)
 """Which process this is (`api`, `worker`, `cli`): shown as the Postgres application name."""
@@ -147,6 +149,14 @@ class InfrastructureProvider(Provider):
         )
         async with session.client("sqs", endpoint_url=aws.endpoint_for("sqs"), config=config) as client:
             yield client
+
+    @provide
+    def editorial(self, server: ServerSettings) -> EditorialData:
+        return load_editorial(server.editorial_file)
+
+    @provide
+    def taddy_client(self, http: aiohttp.ClientSession, settings: TaddySettings) -> TaddyClient:
+        return TaddyClient(http, settings)
 
     @provide
     def queue_client(self, sqs: SQSClient, settings: QueueSettings) -> QueueClient:

@@ -1,130 +1,74 @@
-"""GraphQL types and root fields of the comics catalog."""
-
-import json
-from enum import Enum
-from typing import Any, TypeVar
+"""Root fields of the comics catalog: series, issues, stories."""
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry import UNSET
 
-from inkverse.comics.repository import ComicSeriesRepository
-from inkverse.database import tables
+from inkverse.catalog_enums import SortOrder as SortOrderValue
+from inkverse.comics.repository import ComicIssueRepository, ComicSeriesRepository, ComicStoryRepository
+from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted, offset
 from inkverse.graphql.context import Context
-from inkverse.graphql.enums import (
-    ComicSeriesLayoutType,
-    ComicSeriesType,
-    ContentRating,
-    Genre,
-    Language,
-    SeriesStatus,
-)
+from inkverse.graphql.enums import SortOrder
+from inkverse.graphql.types import ComicIssue, ComicIssueForSeries, ComicSeries, ComicStory
 from inkverse.graphql.validation import validate_and_trim_uuid
 
-EnumT = TypeVar("EnumT", bound=Enum)
+Info = strawberry.Info[Context, None]
 
-
-def to_enum(enum_type: type[EnumT], value: str | None) -> EnumT | None:
-    """A stored value outside the enum reads as null rather than failing the whole field."""
-    if value is None:
-        return None
-    try:
-        return enum_type(value)
-    except ValueError:
-        return None
-
-
-def image_as_string(image: dict[str, Any] | None) -> str | None:
-    return None if image is None else json.dumps(image, separators=(",", ":"), ensure_ascii=False)
-
-
-@strawberry.type
-class ComicSeries:
-    uuid: strawberry.ID
-    date_published: int | None
-    name: str | None
-    description: str | None
-    short_url: str | None
-    cover_image_as_string: str | None
-    banner_image_as_string: str | None
-    thumbnail_image_as_string: str | None
-    hash: str | None
-    issues_hash: str | None
-    tags: list[str | None] | None
-    genre0: Genre | None
-    genre1: Genre | None
-    genre2: Genre | None
-    language: Language | None
-    status: SeriesStatus | None
-    series_type: ComicSeriesType | None
-    layout_type: ComicSeriesLayoutType | None
-    content_rating: ContentRating | None
-    sss_url: str | None
-    sss_owner_name: str | None
-    sss_owner_public_email: str | None
-    copyright: str | None
-    is_completed: bool | None
-    is_blocked: bool | None
-    hosting_provider_uuid: strawberry.ID | None
-    scopes_for_exclusive_content: list[str | None] | None
-
-    @classmethod
-    def from_row(cls, row: tables.ComicSeries) -> "ComicSeries":
-        return cls(
-            uuid=strawberry.ID(row.uuid),
-            date_published=row.date_published,
-            name=row.name,
-            description=row.description,
-            short_url=row.short_url,
-            cover_image_as_string=image_as_string(row.cover_image),
-            banner_image_as_string=image_as_string(row.banner_image),
-            thumbnail_image_as_string=image_as_string(row.thumbnail_image),
-            hash=row.hash,
-            issues_hash=row.issues_hash,
-            tags=list(row.tags) if row.tags is not None else None,
-            genre0=to_enum(Genre, row.genre0),
-            genre1=to_enum(Genre, row.genre1),
-            genre2=to_enum(Genre, row.genre2),
-            language=to_enum(Language, row.language),
-            status=to_enum(SeriesStatus, row.status) or SeriesStatus.ONGOING,
-            series_type=to_enum(ComicSeriesType, row.series_type),
-            layout_type=to_enum(ComicSeriesLayoutType, row.series_layout),
-            content_rating=to_enum(ContentRating, row.content_rating),
-            sss_url=None if row.is_blocked else row.sss_url,
-            sss_owner_name=row.sss_owner_name,
-            sss_owner_public_email=row.sss_owner_public_email,
-            copyright=row.copyright,
-            is_completed=None,
-            is_blocked=row.is_blocked,
-            hosting_provider_uuid=strawberry.ID(row.hosting_provider_uuid)
-            if row.hosting_provider_uuid
-            else None,
-            scopes_for_exclusive_content=(
-                list(row.scopes_for_exclusive_content)
-                if row.scopes_for_exclusive_content is not None
-                else None
-            ),
-        )
-
-
-async def sessionmaker(info: strawberry.Info[Context, None]) -> async_sessionmaker[AsyncSession]:
-    return await info.context.container.get(async_sessionmaker[AsyncSession])
+MAX_ISSUE_PAGE = 1000
+MAX_ISSUES_PER_PAGE = 1000
 
 
 @strawberry.type
 class ComicsQuery:
     @strawberry.field
     async def get_comic_series(
-        self,
-        info: strawberry.Info[Context, None],
-        uuid: strawberry.ID | None = None,
-        short_url: str | None = None,
+        self, info: Info, uuid: strawberry.ID | None = UNSET, short_url: str | None = UNSET
     ) -> ComicSeries | None:
-        async with (await sessionmaker(info))() as session:
-            repository = ComicSeriesRepository(session)
-            if uuid is not None:
-                row = await repository.get_by_uuid(validate_and_trim_uuid(uuid))
-            elif short_url is not None:
-                row = await repository.get_by_short_url(short_url)
-            else:
-                return None
-        return ComicSeries.from_row(row) if row is not None else None
+        if uuid:
+            row = await info.context.loaders.series_by_uuid.load(validate_and_trim_uuid(uuid))
+        elif short_url:
+            async with info.context.session() as session:
+                row = await ComicSeriesRepository(session).get_by_short_url(short_url)
+        else:
+            return None
+        return ComicSeries.from_row(row) if row else None
+
+    @strawberry.field
+    async def get_comic_issue(
+        self, info: Info, uuid: strawberry.ID, series_uuid: strawberry.ID
+    ) -> ComicIssue | None:
+        row = await info.context.loaders.issue_by_uuid.load(validate_and_trim_uuid(uuid))
+        return ComicIssue.from_row(row) if row else None
+
+    @strawberry.field
+    async def get_issues_for_comic_series(
+        self,
+        info: Info,
+        series_uuid: strawberry.ID,
+        sort_order: SortOrder | None = UNSET,
+        limit_per_page: int | None = UNSET,
+        page: int | None = UNSET,
+        include_removed_issues: bool | None = UNSET,
+    ) -> ComicIssueForSeries | None:
+        trimmed = validate_and_trim_uuid(series_uuid, "seriesUuid")
+        current_page = check_range("page", default_if_omitted(page, 1), 1, MAX_ISSUE_PAGE)
+        limit = check_range("limitPerPage", default_if_omitted(limit_per_page, 10), 1, MAX_ISSUES_PER_PAGE)
+        order = SortOrderValue(default_if_missing(sort_order, SortOrder.LATEST).value)
+        async with info.context.session() as session:
+            rows = await ComicIssueRepository(session).list_for_series(
+                trimmed,
+                sort_order=order,
+                limit=limit,
+                offset=offset(current_page, limit),
+                include_removed=bool(default_if_missing(include_removed_issues, False)),
+            )
+        return ComicIssueForSeries(
+            series_uuid=strawberry.ID(trimmed), issues=[ComicIssue.from_row(r) for r in rows]
+        )
+
+    @strawberry.field
+    async def get_comic_story(self, info: Info, uuid: strawberry.ID | None = UNSET) -> ComicStory | None:
+        if not uuid:
+            return None
+        async with info.context.session() as session:
+            row = await ComicStoryRepository(session).get_by_uuid(validate_and_trim_uuid(uuid))
+        return ComicStory.from_row(row) if row else None

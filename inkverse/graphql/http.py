@@ -13,7 +13,9 @@ from http import HTTPStatus
 from typing import Any
 
 import structlog
+from dishka import AsyncContainer
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -35,6 +37,7 @@ from inkverse.graphql.errors import (
     error_code,
     format_error,
 )
+from inkverse.graphql.loaders import Loaders
 
 log = structlog.get_logger(__name__)
 
@@ -148,7 +151,7 @@ class GraphQLEndpoint:
             if request.method == "GET"
             else {OperationType.QUERY, OperationType.MUTATION}
         )
-        context = Context(container=request.state.dishka_container, request=request, response=None)
+        context = await self._context(request)
         try:
             return await self._schema.execute(
                 query,
@@ -168,6 +171,14 @@ class GraphQLEndpoint:
             raise RequestError(
                 HTTPStatus.BAD_REQUEST, "GraphQL operations must contain a non-empty `query`."
             ) from None
+
+    @staticmethod
+    async def _context(request: Request) -> Context:
+        container: AsyncContainer = request.state.dishka_container
+        sessionmaker = await container.get(async_sessionmaker[AsyncSession])
+        return Context(
+            container=container, request=request, sessionmaker=sessionmaker, loaders=Loaders(sessionmaker)
+        )
 
     def _response(self, result: ExecutionResult) -> Response:
         if isinstance(result, PreExecutionError) or (result.data is None and result.errors):

@@ -6,6 +6,13 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from inkverse.graphql.comics import ComicsQuery
+from inkverse.graphql.comments import CommentsQuery
+from inkverse.graphql.creators import CreatorsQuery
+from inkverse.graphql.home import HomeQuery
+from inkverse.graphql.search import SearchQuery
+from inkverse.graphql.stats import StatsQuery
+from inkverse.graphql.users import UsersQuery
+from inkverse.graphql.validators.extension import InkverseValidationRules
 
 
 class InkverseSchema(strawberry.Schema):
@@ -16,5 +23,8 @@ class InkverseSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    query = merge_types("Query", (ComicsQuery,))
-    return InkverseSchema(query=query)
+    query = merge_types(
+        "Query",
+        (ComicsQuery, CreatorsQuery, HomeQuery, SearchQuery, StatsQuery, UsersQuery, CommentsQuery),
+    )
+    return InkverseSchema(query=query, extensions=[InkverseValidationRules])

@@ -1,0 +1,401 @@
+"""The catalog's GraphQL object types: series, issues, stories, creators and their content, users.
+
+They reference one another, so they live in one module; root fields are in the per-domain modules.
+"""
+
+from typing import Any
+
+import strawberry
+from strawberry import UNSET
+
+from inkverse.catalog_enums import SortOrder as SortOrderValue
+from inkverse.comics.repository import ComicIssueRepository
+from inkverse.creators.links import link_url
+from inkverse.creators.repository import CreatorContentRepository
+from inkverse.database import tables
+from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted, offset
+from inkverse.graphql.context import Context
+from inkverse.graphql.convert import image_as_string, optional_id, string_list, to_enum
+from inkverse.graphql.enums import (
+    ComicSeriesLayoutType,
+    ComicSeriesType,
+    ContentRating,
+    ContentRole,
+    Country,
+    Genre,
+    Language,
+    LinkType,
+    SeriesStatus,
+    SortOrder,
+    TaddyType,
+    UserAgeRange,
+)
+from inkverse.graphql.validation import validate_and_trim_uuid
+
+Info = strawberry.Info[Context, None]
+
+PREVIEW_STORIES = 5
+MAX_CONTENT_PAGE = 1000
+MAX_CONTENT_PER_PAGE = 25
+COMICS_PER_CREATOR = 10
+
+
+@strawberry.type
+class ComicSeries:
+    uuid: strawberry.ID
+    date_published: int | None
+    name: str | None
+    description: str | None
+    short_url: str | None
+    cover_image_as_string: str | None
+    banner_image_as_string: str | None
+    thumbnail_image_as_string: str | None
+    hash: str | None
+    issues_hash: str | None
+    tags: list[str | None] | None
+    genre0: Genre | None
+    genre1: Genre | None
+    genre2: Genre | None
+    language: Language | None
+    status: SeriesStatus | None
+    series_type: ComicSeriesType | None
+    layout_type: ComicSeriesLayoutType | None
+    content_rating: ContentRating | None
+    sss_url: str | None
+    sss_owner_name: str | None
+    sss_owner_public_email: str | None
+    copyright: str | None
+    is_completed: bool | None
+    is_blocked: bool | None
+    hosting_provider_uuid: strawberry.ID | None
+    scopes_for_exclusive_content: list[str | None] | None
+
+    @strawberry.field
+    async def creators(self, info: Info) -> list["Creator | None"] | None:
+        rows = await info.context.loaders.creators_by_series_uuid.load(str(self.uuid))
+        return [Creator.from_row(row) for row in rows or []]
+
+    @strawberry.field
+    async def issue_count(self, info: Info) -> int | None:
+        return await info.context.loaders.issue_count_by_series_uuid.load(str(self.uuid))
+
+    @classmethod
+    def from_row(cls, row: tables.ComicSeries) -> "ComicSeries":
+        return cls(
+            uuid=strawberry.ID(row.uuid),
+            date_published=row.date_published,
+            name=row.name,
+            description=row.description,
+            short_url=row.short_url,
+            cover_image_as_string=image_as_string(row.cover_image),
+            banner_image_as_string=image_as_string(row.banner_image),
+            thumbnail_image_as_string=image_as_string(row.thumbnail_image),
+            hash=row.hash,
+            issues_hash=row.issues_hash,
+            tags=string_list(row.tags),
+            genre0=to_enum(Genre, row.genre0),
+            genre1=to_enum(Genre, row.genre1),
+            genre2=to_enum(Genre, row.genre2),
+            language=to_enum(Language, row.language),
+            status=to_enum(SeriesStatus, row.status) or SeriesStatus.ONGOING,
+            series_type=to_enum(ComicSeriesType, row.series_type),
+            layout_type=to_enum(ComicSeriesLayoutType, row.series_layout),
+            content_rating=to_enum(ContentRating, row.content_rating),
+            sss_url=None if row.is_blocked else row.sss_url,
+            sss_owner_name=row.sss_owner_name,
+            sss_owner_public_email=row.sss_owner_public_email,
+            copyright=row.copyright,
+            is_completed=None,
+            is_blocked=row.is_blocked,
+            hosting_provider_uuid=optional_id(row.hosting_provider_uuid),
+            scopes_for_exclusive_content=string_list(row.scopes_for_exclusive_content),
+        )
+
+
+@strawberry.type
+class ComicIssue:
+    uuid: strawberry.ID
+    series_uuid: strawberry.ID
+    date_published: int | None
+    name: str | None
+    creator_note: str | None
+    hash: str | None
+    stories_hash: str | None
+    banner_image_as_string: str | None
+    thumbnail_image_as_string: str | None
+    position: int | None
+    is_removed: bool | None
+    is_blocked: bool | None
+    scopes_for_exclusive_content: list[str | None] | None
+    date_exclusive_content_available: int | None
+
+    @strawberry.field
+    async def stories(self, info: Info) -> list["ComicStory | None"] | None:
+        rows = await info.context.loaders.stories_by_issue_uuid.load(str(self.uuid))
+        return [ComicStory.from_row(row) for row in rows or []]
+
+    @strawberry.field
+    async def preview_story_image_urls(self, info: Info) -> list[str | None] | None:
+        rows = await info.context.loaders.stories_by_issue_uuid.load(str(self.uuid))
+        urls: list[str | None] = [url for row in rows or [] if (url := story_image_url(row))]
+        return urls[:PREVIEW_STORIES]
+
+    @strawberry.field
+    async def comic_series(self, info: Info) -> ComicSeries | None:
+        row = await info.context.loaders.series_by_uuid.load(validate_and_trim_uuid(str(self.series_uuid)))
+        return ComicSeries.from_row(row) if row else None
+
+    @strawberry.field
+    async def previous_issue(self, info: Info) -> "ComicIssue | None":
+        async with info.context.session() as session:
+            row = await ComicIssueRepository(session).get_previous(str(self.series_uuid), self.position)
+        return ComicIssue.from_row(row) if row else None
+
+    @strawberry.field
+    async def next_issue(self, info: Info) -> "ComicIssue | None":
+        async with info.context.session() as session:
+            row = await ComicIssueRepository(session).get_next(str(self.series_uuid), self.position)
+        return ComicIssue.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: tables.ComicIssue) -> "ComicIssue":
+        return cls(
+            uuid=strawberry.ID(row.uuid),
+            series_uuid=strawberry.ID(row.series_uuid),
+            date_published=row.date_published,
+            name=row.name,
+            creator_note=row.creator_note,
+            hash=row.hash,
+            stories_hash=row.stories_hash,
+            banner_image_as_string=image_as_string(row.banner_image),
+            thumbnail_image_as_string=image_as_string(row.thumbnail_image),
+            position=row.position,
+            is_removed=row.is_removed,
+            is_blocked=row.is_blocked,
+            scopes_for_exclusive_content=string_list(row.scopes_for_exclusive_content),
+            date_exclusive_content_available=row.date_exclusive_content_is_available,
+        )
+
+
+def story_image_url(row: tables.ComicStory) -> str | None:
+    image = row.story_image or {}
+    base, story = image.get("base_url"), image.get("story")
+    return f"{base}{story}" if base and story else None
+
+
+@strawberry.type
+class ComicIssueForSeries:
+    series_uuid: strawberry.ID
+    issues: list[ComicIssue | None] | None
+
+
+@strawberry.type
+class ComicStory:
+    uuid: strawberry.ID
+    issue_uuid: strawberry.ID
+    series_uuid: strawberry.ID
+    hash: str | None
+    story_image_as_string: str | None
+    is_removed: bool | None
+    width: int | None
+    height: int | None
+
+    @strawberry.field
+    async def comic_issue(self, info: Info) -> ComicIssue | None:
+        row = await info.context.loaders.issue_by_uuid.load(validate_and_trim_uuid(str(self.issue_uuid)))
+        return ComicIssue.from_row(row) if row else None
+
+    @strawberry.field
+    async def comic_series(self, info: Info) -> ComicSeries | None:
+        row = await info.context.loaders.series_by_uuid.load(validate_and_trim_uuid(str(self.series_uuid)))
+        return ComicSeries.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: tables.ComicStory) -> "ComicStory":
+        return cls(
+            uuid=strawberry.ID(row.uuid),
+            issue_uuid=strawberry.ID(row.issue_uuid),
+            series_uuid=strawberry.ID(row.series_uuid),
+            hash=row.hash,
+            story_image_as_string=image_as_string(row.story_image),
+            is_removed=row.is_removed,
+            width=row.width,
+            height=row.height,
+        )
+
+
+@strawberry.type
+class LinkDetails:
+    type: LinkType | None
+    url: str | None
+
+
+@strawberry.type
+class CreatorLinkDetails:
+    type: LinkType | None
+    url: str | None
+    creator_uuid: strawberry.ID
+
+
+def link_parts(link: dict[str, Any]) -> tuple[str | None, str | None]:
+    link_type = link.get("type")
+    link_type = link_type if isinstance(link_type, str) else None
+    value = link.get("value")
+    base_url = link.get("base_url")
+    return link_type, link_url(link_type, value if isinstance(value, str) else None,
+                               base_url if isinstance(base_url, str) else None)  # fmt: skip
+
+
+@strawberry.type
+class CreatorContent:
+    id: strawberry.ID | None = strawberry.field(deprecation_reason="Use uuid instead")
+    uuid: strawberry.ID | None
+    hash: str | None
+    creator_uuid: strawberry.ID | None
+    content_uuid: strawberry.ID | None
+    content_type: TaddyType | None
+    roles: list[ContentRole | None] | None
+    position: int | None
+    content_position: int | None
+
+    @strawberry.field
+    async def comicseries(self, info: Info) -> ComicSeries | None:
+        if self.content_type is not TaddyType.COMICSERIES or not self.content_uuid:
+            return None
+        row = await info.context.loaders.series_by_uuid.load(str(self.content_uuid))
+        return ComicSeries.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: tables.CreatorContent) -> "CreatorContent":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            uuid=strawberry.ID(row.uuid),
+            hash=row.hash,
+            creator_uuid=strawberry.ID(row.creator_uuid),
+            content_uuid=strawberry.ID(row.content_uuid),
+            content_type=to_enum(TaddyType, row.content_type.value),
+            roles=None if row.roles is None else [to_enum(ContentRole, role) for role in row.roles],
+            position=row.position,
+            content_position=row.content_position,
+        )
+
+
+@strawberry.type
+class Creator:
+    uuid: strawberry.ID
+    date_published: int | None
+    name: str | None
+    bio: str | None
+    short_url: str | None
+    avatar_image_as_string: str | None
+    hash: str | None
+    content_hash: str | None
+    tags: list[str | None] | None
+    country: Country | None
+    sss_url: str | None
+    sss_owner_name: str | None
+    sss_owner_public_email: str | None
+    copyright: str | None
+    is_blocked: bool | None
+    stored_links: strawberry.Private[list[dict[str, Any]]]
+
+    @strawberry.field
+    async def content(
+        self,
+        info: Info,
+        sort_order: SortOrder | None = UNSET,
+        page: int | None = UNSET,
+        limit_per_page: int | None = UNSET,
+    ) -> list[CreatorContent | None] | None:
+        current_page = check_range("page", default_if_omitted(page, 1), 1, MAX_CONTENT_PAGE)
+        limit = check_range("limitPerPage", default_if_omitted(limit_per_page, 10), 1, MAX_CONTENT_PER_PAGE)
+        order = SortOrderValue(default_if_missing(sort_order, SortOrder.LATEST).value)
+        async with info.context.session() as session:
+            rows = await CreatorContentRepository(session).list_for_creator(
+                str(self.uuid), sort_order=order, limit=limit, offset=offset(current_page, limit)
+            )
+        return [CreatorContent.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def comics(self, info: Info) -> list[ComicSeries | None] | None:
+        async with info.context.session() as session:
+            rows = await CreatorContentRepository(session).list_for_creator(
+                str(self.uuid), limit=COMICS_PER_CREATOR, content_type=tables.ContentType.COMICSERIES
+            )
+        series = await info.context.loaders.series_by_uuid.load_many([row.content_uuid for row in rows])
+        return [ComicSeries.from_row(row) for row in series if row is not None]
+
+    @strawberry.field
+    def links(self) -> list[LinkDetails | None] | None:
+        details: list[LinkDetails | None] = []
+        for link in self.stored_links:
+            link_type, url = link_parts(link)
+            kind = to_enum(LinkType, link_type)
+            if kind is not None:
+                details.append(LinkDetails(type=kind, url=url))
+        return details
+
+    @strawberry.field
+    async def user(self, info: Info) -> "User | None":
+        row = await info.context.loaders.user_by_creator_uuid.load(str(self.uuid))
+        return User.from_row(row, info.context.viewer_id) if row else None
+
+    @classmethod
+    def from_row(cls, row: tables.Creator) -> "Creator":
+        return cls(
+            uuid=strawberry.ID(row.uuid),
+            date_published=row.date_published,
+            name=row.name,
+            bio=row.bio,
+            short_url=row.short_url,
+            avatar_image_as_string=image_as_string(row.avatar_image),
+            hash=row.hash,
+            content_hash=row.content_hash,
+            tags=string_list(row.tags),
+            country=to_enum(Country, row.country),
+            sss_url=None if row.is_blocked else row.sss_url,
+            sss_owner_name=row.sss_owner_name,
+            sss_owner_public_email=row.sss_owner_public_email,
+            copyright=row.copyright,
+            is_blocked=row.is_blocked,
+            stored_links=list(row.links or []),
+        )
+
+
+@strawberry.type
+class User:
+    """Profile fields other than `id`, `username` and `creator` are shown only to the user themself."""
+
+    id: strawberry.ID
+    created_at: int | None
+    updated_at: int | None
+    email: str | None
+    username: str | None
+    is_email_verified: bool | None
+    age_range: UserAgeRange | None
+    birth_year: int | None
+    bluesky_did: str | None
+    creator_uuid: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def creator(self, info: Info) -> Creator | None:
+        if not self.creator_uuid:
+            return None
+        row = await info.context.loaders.creator_by_uuid.load(self.creator_uuid)
+        return Creator.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: tables.User, viewer_id: int | None) -> "User":
+        own = viewer_id is not None and viewer_id == row.id
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            created_at=row.created_at if own else None,
+            updated_at=row.updated_at if own else None,
+            email=row.email if own else None,
+            username=row.username,
+            is_email_verified=(row.is_email_verified or None) if own else None,
+            age_range=to_enum(UserAgeRange, row.age_range) if own else None,
+            birth_year=(row.birth_year or None) if own else None,
+            bluesky_did=row.bluesky_did if own else None,
+            creator_uuid=row.creator_uuid,
+        )
