@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from inkverse.database import tables
 from inkverse.database.base import Base
 from inkverse.database.engine import async_url
+from inkverse.database.migrations import KNEX_TABLES
 from inkverse.errors import ConfigurationError
 from inkverse.settings import load_settings
 
@@ -31,6 +32,8 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        # An adopted database keeps the original's knex bookkeeping tables; they are not ours to manage.
+        include_name=lambda name, kind, _: kind != "table" or name not in KNEX_TABLES,
     )
     with context.begin_transaction():
         context.run_migrations()

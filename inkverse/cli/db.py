@@ -42,3 +42,10 @@ def check() -> None:
     """Fail if the database schema and the models differ."""
     asyncio.run(migrations.check(_database_url()))
     typer.echo("No drift: the database matches the models.")
+
+
+@app.command()
+def adopt() -> None:
+    """Take over a database created by the original server: verify its schema, stamp, upgrade."""
+    applied = asyncio.run(migrations.adopt(_database_url()))
+    typer.echo(f"Adopted at {migrations.BASELINE}; applied {', '.join(applied) or 'nothing more'}.")

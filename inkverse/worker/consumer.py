@@ -20,15 +20,11 @@ from inkverse.metrics import Metrics
 from inkverse.queues.client import MAX_BATCH, QueueClient, ReceivedMessage
 from inkverse.queues.producer import POINTER_KEY, OverflowStore
 from inkverse.settings import QueueSettings, WorkerSettings
-from inkverse.worker.registry import HandlerRegistry, MessageBody, UnknownMessageTypeError
+from inkverse.worker.registry import HandlerRegistry, MessageBody, PoisonMessageError, UnknownMessageTypeError
 
 log = structlog.get_logger(__name__)
 
 RECEIVE_ERROR_PAUSE_SECONDS = 2.0
-
-
-class PoisonMessageError(ValueError):
-    """The message can never succeed: it goes to the dead-letter queue at once."""
 
 
 def retry_delay(receive_count: int, base_seconds: int, max_seconds: int) -> int:

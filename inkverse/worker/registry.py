@@ -13,6 +13,10 @@ class UnknownMessageTypeError(LookupError):
     pass
 
 
+class PoisonMessageError(ValueError):
+    """The message can never succeed: it goes to the dead-letter queue at once."""
+
+
 class HandlerRegistry:
     def __init__(self, handlers: Mapping[str, Handler] | None = None) -> None:
         self._handlers: dict[str, Handler] = dict(handlers or {})
@@ -29,8 +33,3 @@ class HandlerRegistry:
     @property
     def types(self) -> list[str]:
         return sorted(self._handlers)
-
-
-def default_registry() -> HandlerRegistry:
-    """The handlers of this build. Message processing (Taddy webhooks, push notifications) registers here."""
-    return HandlerRegistry()

@@ -9,10 +9,12 @@ from inkverse.container import build_container
 from inkverse.logging import configure_logging
 from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
+from inkverse.queues.outbox import OutboxRelay
 from inkverse.queues.producer import OverflowStore
 from inkverse.settings import QueueSettings, Settings, WorkerSettings
 from inkverse.worker.consumer import Consumer
-from inkverse.worker.registry import HandlerRegistry, default_registry
+from inkverse.worker.handlers import default_registry
+from inkverse.worker.registry import HandlerRegistry
 
 
 async def build_consumer(container: AsyncContainer, registry: HandlerRegistry) -> Consumer:
@@ -36,6 +38,9 @@ async def run_worker(settings: Settings) -> None:
     container = build_container(settings, "worker")
     try:
         consumer = await build_consumer(container, default_registry())
-        await consumer.run(stop)
+        relay = await container.get(OutboxRelay)
+        await asyncio.gather(
+            consumer.run(stop), relay.run(stop, settings.worker.outbox_relay_interval_seconds)
+        )
     finally:
         await container.close()

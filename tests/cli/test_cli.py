@@ -34,7 +34,7 @@ def test_graphql_schema_prints_sdl() -> None:
     result = inkverse("graphql-schema")
     assert result.returncode == 0
     assert "type Query {" in result.stdout
-    assert "getComicSeries(uuid: ID = null, shortUrl: String = null): ComicSeries" in result.stdout
+    assert "getComicSeries(uuid: ID, shortUrl: String): ComicSeries" in result.stdout
 
 
 def test_invalid_setting_is_one_line_without_traceback() -> None:

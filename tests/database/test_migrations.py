@@ -131,3 +131,54 @@ async def test_revision_0002_adds_our_side_table_on_top_and_removes_it_again(scr
     assert "taddy_entity_state" not in await user_tables(scratch_url)
     version = await fetch(scratch_url, "SELECT version_num FROM alembic_version")
     assert [row["version_num"] for row in version] == ["0001_baseline"]
+
+
+async def make_original_database(url: str) -> None:
+    """The schema as the original's knex migrations leave it: our baseline, no Alembic, knex's tables."""
+    await migrations.upgrade(url, migrations.BASELINE)
+    dsn, extra = asyncpg_dsn(url)
+    connection = await asyncpg.connect(dsn, **extra)
+    try:
+        await connection.execute("DROP TABLE alembic_version")
+        await connection.execute(
+            "CREATE TABLE migrations (id serial PRIMARY KEY, name varchar(255), batch int, migration_time timestamptz)"
+        )
+        await connection.execute("CREATE TABLE migrations_lock (index serial PRIMARY KEY, is_locked int)")
+    finally:
+        await connection.close()
+
+
+async def test_adopt_stamps_an_original_database_and_upgrades_it(scratch_url: str) -> None:
+    await make_original_database(scratch_url)
+    applied = await migrations.adopt(scratch_url)
+    assert applied == ["0002_taddy_entity_state", "0003_queue_outbox"]
+    tables = await user_tables(scratch_url)
+    assert {"taddy_entity_state", "queue_outbox", "migrations", "migrations_lock"} <= tables
+    version = await fetch(scratch_url, "SELECT version_num FROM alembic_version")
+    assert [row["version_num"] for row in version] == ["0003_queue_outbox"]
+    await migrations.check(scratch_url)
+
+
+async def test_adopt_refuses_a_different_schema_with_the_differences(scratch_url: str) -> None:
+    await make_original_database(scratch_url)
+    dsn, extra = asyncpg_dsn(scratch_url)
+    connection = await asyncpg.connect(dsn, **extra)
+    await connection.execute("ALTER TABLE creator DROP COLUMN bio")
+    await connection.execute("ALTER TABLE users ADD COLUMN is_profile_setup boolean DEFAULT false")
+    await connection.close()
+    with pytest.raises(migrations.AdoptionRefusedError) as refused:
+        await migrations.adopt(scratch_url)
+    assert "bio" in str(refused.value)
+    assert "is_profile_setup" in str(refused.value)
+    assert "alembic_version" not in await user_tables(scratch_url)
+
+
+async def test_adopt_refuses_a_managed_database(scratch_url: str) -> None:
+    await migrations.upgrade(scratch_url)
+    with pytest.raises(migrations.AdoptionRefusedError, match="already managed"):
+        await migrations.adopt(scratch_url)
+
+
+async def test_adopt_refuses_an_unrelated_database(scratch_url: str) -> None:
+    with pytest.raises(migrations.AdoptionRefusedError, match="missing tables"):
+        await migrations.adopt(scratch_url)

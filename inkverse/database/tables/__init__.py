@@ -1,4 +1,5 @@
-"""The ORM tables: the 19 of the reference schema (database.md §2) plus our own `taddy_entity_state`.
+"""The ORM tables: the 19 of the reference schema (database.md §2) plus our own side tables
+`taddy_entity_state` and `queue_outbox`.
 
 Importing this package registers every table on `Base.metadata`.
 
@@ -22,6 +23,7 @@ from inkverse.database.tables.notifications import (
     NotificationSetting,
     UserNotification,
 )
+from inkverse.database.tables.outbox import QueueOutbox
 from inkverse.database.tables.social import UserComment, UserLike, UserReport, UserSeriesSubscription
 from inkverse.database.tables.taddy import TaddyEntityState
 from inkverse.database.tables.users import OAuthToken, User, UserCreatorClaim, UserDevice
@@ -38,6 +40,7 @@ __all__ = [
     "NotificationPreference",
     "NotificationSetting",
     "OAuthToken",
+    "QueueOutbox",
     "TaddyEntityState",
     "UUIDLookup",
     "User",

@@ -1,0 +1,183 @@
+"""Processing of one Taddy webhook: the 14 events → the catalog writers, then images, caches, follow-ups.
+
+One event is one unit of work. Inside it: the write (idempotent and order-safe, see
+`inkverse.catalog`) and, for a genuinely new issue, the new-episode push staged in the outbox. After the
+commit: the push is relayed, story images of non-exclusive issues are measured (failures leave sizes
+empty), and the caches of every page the event changed are purged. None of the after-commit steps can
+fail the event: the data is already safe.
+"""
+
+from collections.abc import Callable
+from typing import Protocol
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from inkverse.cache.purge import CachePurger, CacheType, Purge
+from inkverse.catalog.changes import ChangeResult, Outcome
+from inkverse.comics.repository import StoryImageRepository
+from inkverse.comics.writers import ComicIssueWriter, ComicSeriesWriter
+from inkverse.creators.writers import CreatorContentWriter, CreatorWriter
+from inkverse.database import tables
+from inkverse.queues.messages import NewEpisodeReleased, dump
+from inkverse.queues.outbox import OutboxRelay, stage
+from inkverse.taddy.images import ImageSizer
+from inkverse.taddy.payloads import ComicIssuePayload, TaddyPayload, parse_payload
+from inkverse.taddy.webhooks import TaddyType, TaddyWebhook, WebhookAction
+
+log = structlog.get_logger(__name__)
+
+NOTICE_ACTIONS = frozenset({WebhookAction.NEW_ISSUES_RELEASED, WebhookAction.NEW_CONTENT_RELEASED})
+
+
+class Writer(Protocol):
+    async def apply(self, action: WebhookAction, payload: TaddyPayload, timestamp: int) -> ChangeResult: ...
+
+
+WRITERS: dict[TaddyType, Callable[[AsyncSession], Writer]] = {
+    TaddyType.COMICSERIES: ComicSeriesWriter,
+    TaddyType.COMICISSUE: ComicIssueWriter,
+    TaddyType.CREATOR: CreatorWriter,
+    TaddyType.CREATORCONTENT: CreatorContentWriter,
+}
+
+
+class WebhookProcessor:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        sizer: ImageSizer,
+        purger: CachePurger,
+        outbox: OutboxRelay,
+        push_queue: str,
+        *,
+        size_images: bool = True,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._sizer = sizer
+        self._purger = purger
+        self._outbox = outbox
+        self._push_queue = push_queue
+        self._size_images = size_images
+
+    async def process(self, webhook: TaddyWebhook) -> ChangeResult | None:
+        """Apply the event; raises ValidationError for a payload that can never be applied."""
+        if webhook.action in NOTICE_ACTIONS:
+            # Summary notices: the individual created/updated events carry the data.
+            log.info("taddy.notice_ignored", webhook_event=webhook.event, uuid=webhook.uuid)
+            return None
+        payload = parse_payload(
+            webhook.taddy_type, webhook.action, webhook.data or {"uuid": webhook.entity_uuid()}
+        )
+        result, staged = await self._write(webhook, payload)
+        log.info(
+            "taddy.event_applied", webhook_event=webhook.event, uuid=result.uuid, outcome=result.outcome.value
+        )
+        if staged is not None:
+            await self._outbox.relay([staged])
+        if result.applied:
+            await self._measure_images(result, payload)
+            await self._purger.purge(await self._purges(result))
+        return result
+
+    async def _write(self, webhook: TaddyWebhook, payload: TaddyPayload) -> tuple[ChangeResult, int | None]:
+        async with self._sessionmaker() as session, session.begin():
+            result = await WRITERS[webhook.taddy_type](session).apply(
+                webhook.action, payload, webhook.timestamp
+            )
+            staged = None
+            if (
+                result.taddy_type is TaddyType.COMICISSUE
+                and result.outcome is Outcome.CREATED
+                and result.series_uuid
+            ):
+                push = NewEpisodeReleased(issue_uuid=result.uuid, series_uuid=result.series_uuid)
+                staged = await stage(session, self._push_queue, dump(push))
+        return result, staged
+
+    async def _measure_images(self, result: ChangeResult, payload: TaddyPayload) -> None:
+        if not self._size_images or not isinstance(payload, ComicIssuePayload):
+            return
+        if payload.scopes_for_exclusive_content:
+            return
+        story_uuids = result.stories_added + result.stories_updated
+        if not story_uuids:
+            return
+        async with self._sessionmaker() as session:
+            urls = await StoryImageRepository(session).image_urls(story_uuids)
+        sizes = await self._sizer.measure_all(urls)
+        async with self._sessionmaker() as session, session.begin():
+            await StoryImageRepository(session).set_sizes(sizes)
+        log.info("taddy.images_sized", issue=result.uuid, sized=len(sizes), of=len(urls))
+
+    async def _purges(self, result: ChangeResult) -> list[Purge]:
+        async with self._sessionmaker() as session:
+            return await purges_for(session, result)
+
+
+async def purges_for(session: AsyncSession, result: ChangeResult) -> list[Purge]:
+    """Every cache entry and page the change makes stale (integrations.md §1.3, URLs corrected)."""
+    if result.taddy_type is TaddyType.COMICSERIES:
+        return _series_purges(result)
+    if result.taddy_type is TaddyType.COMICISSUE:
+        return await _issue_purges(session, result)
+    if result.taddy_type is TaddyType.CREATOR:
+        purges = [
+            Purge(CacheType.CREATOR, (result.uuid,), short_url=result.short_url or result.previous_short_url)
+        ]
+        if result.creatorcontent_uuids:
+            purges.append(Purge(CacheType.CREATORCONTENT, result.creatorcontent_uuids))
+        return purges
+    creator_short_url = None
+    if result.creator_uuid:
+        creator_short_url = await session.scalar(
+            select(tables.Creator.short_url).where(tables.Creator.uuid == result.creator_uuid)
+        )
+    purges = [Purge(CacheType.CREATORCONTENT, result.creatorcontent_uuids or (result.uuid,))]
+    if result.creator_uuid:
+        purges.insert(0, Purge(CacheType.CREATOR, (result.creator_uuid,), short_url=creator_short_url))
+    purges.extend(Purge(CacheType.COMICSERIES, (content,)) for content in result.content_uuids)
+    return purges
+
+
+def _series_purges(result: ChangeResult) -> list[Purge]:
+    short_url = result.short_url or result.previous_short_url
+    purges = [Purge(CacheType.COMICSERIES, (result.uuid,), short_url=short_url)]
+    if result.outcome is Outcome.CREATED:
+        purges.append(Purge(CacheType.RECENTLY_ADDED))
+    if result.issue_uuids:
+        purges.append(
+            Purge(CacheType.COMICISSUE, result.issue_uuids, series_uuid=result.uuid, short_url=short_url)
+        )
+        purges.append(Purge(CacheType.COMICISSUE_FOR_SERIES, (result.uuid,)))
+    if result.story_uuids:
+        purges.append(Purge(CacheType.COMICSTORY, result.story_uuids))
+    return purges
+
+
+async def _issue_purges(session: AsyncSession, result: ChangeResult) -> list[Purge]:
+    purges: list[Purge] = []
+    for series_uuid in filter(None, (result.series_uuid, result.previous_series_uuid)):
+        series_short_url = await session.scalar(
+            select(tables.ComicSeries.short_url).where(tables.ComicSeries.uuid == series_uuid)
+        )
+        issue_name = await session.scalar(
+            select(tables.ComicIssue.name).where(tables.ComicIssue.uuid == result.uuid)
+        )
+        purges += [
+            Purge(CacheType.COMICSERIES, (series_uuid,), short_url=series_short_url),
+            Purge(
+                CacheType.COMICISSUE,
+                (result.uuid,),
+                short_url=series_short_url,
+                name=issue_name,
+                series_uuid=series_uuid,
+            ),
+            Purge(CacheType.COMICISSUE_FOR_SERIES, (series_uuid,)),
+        ]
+    if result.story_uuids:
+        purges.append(Purge(CacheType.COMICSTORY, result.story_uuids))
+    if result.outcome is Outcome.CREATED:
+        purges.append(Purge(CacheType.RECENTLY_UPDATED))
+    return purges

@@ -1,0 +1,266 @@
+"""Taddy deliveries through the real stack: HTTP intake → SQS (moto) → worker → PostgreSQL → GraphQL.
+
+The fault test runs the worker as its own process and kills it with SIGKILL twice mid-stream: every
+entity must end at its newest version, nothing lost, nothing duplicated, nothing dead-lettered.
+"""
+
+import asyncio
+import os
+import random
+import signal
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from dishka import AsyncContainer
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from types_aiobotocore_sqs import SQSClient
+
+from inkverse.container import build_container
+from inkverse.database import tables
+from inkverse.metrics import Metrics
+from inkverse.queues.client import QueueClient
+from inkverse.settings import DatabaseSettings, Settings, WorkerSettings
+from inkverse.worker.handlers import default_registry
+from inkverse.worker.runner import build_consumer
+from tests.conftest import WEBHOOK_SECRET
+from tests.fixtures.services import Services
+from tests.fixtures.taddy_payloads import creator_data, creatorcontent_data, issue_data, series_data
+
+QUEUE = "INKVERSE_HIGH_PRIORITY"
+
+
+def delivery(taddy_type: str, action: str, data: dict[str, Any], timestamp: int) -> dict[str, Any]:
+    return {
+        "uuid": data["uuid"],
+        "taddyType": taddy_type,
+        "action": action,
+        "timestamp": timestamp,
+        "data": data,
+    }
+
+
+async def post_all(client: httpx.AsyncClient, deliveries: list[dict[str, Any]]) -> None:
+    for body in deliveries:
+        response = await client.post(
+            "/api/webhooks/taddy", json=body, headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET}
+        )
+        assert response.status_code == 200, response.text
+
+
+async def depth(sqs: SQSClient, client: QueueClient, queue: str) -> int:
+    attributes = (
+        await sqs.get_queue_attributes(
+            QueueUrl=await client.url(queue),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+async def wait_until_drained(container: AsyncContainer, seconds: float) -> None:
+    sqs, client = await container.get(SQSClient), await container.get(QueueClient)
+    async with asyncio.timeout(seconds):
+        while await depth(sqs, client, QUEUE) > 0:
+            await asyncio.sleep(0.2)
+
+
+@pytest.fixture
+async def consumer(container: AsyncContainer, queues: None) -> AsyncIterator[None]:
+    consumer = await build_consumer(container, default_registry())
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    yield
+    stop.set()
+    await asyncio.wait_for(task, 15)
+
+
+async def test_webhooks_reach_the_catalog(
+    client: httpx.AsyncClient, container: AsyncContainer, engine: AsyncEngine, consumer: None
+) -> None:
+    series = series_data(name="Harbour Lights")
+    issue = issue_data(series["uuid"], position=0, stories=3)
+    creator = creator_data(name="Ann Example")
+    content = creatorcontent_data(creator["uuid"], series["uuid"])
+    await post_all(client, [
+        delivery("comicissue", "created", issue, 101),  # before its series: order must not matter
+        delivery("comicseries", "created", series, 100),
+        delivery("creator", "created", creator, 100),
+        delivery("creatorcontent", "created", content, 100),
+    ])  # fmt: skip
+    await wait_until_drained(container, 30)
+
+    query = f"""{{ getComicSeries(uuid: "{series["uuid"]}") {{ uuid name issueCount creators {{ uuid name }} }}
+                  getIssuesForComicSeries(seriesUuid: "{series["uuid"]}") {{ seriesUuid issues {{ uuid stories {{ uuid }} }} }} }}"""
+    body = (await client.post("/api/graphql", json={"query": query})).json()
+    assert body["data"]["getComicSeries"] == {
+        "uuid": series["uuid"], "name": "Harbour Lights", "issueCount": 1, "creators": [{"uuid": creator["uuid"], "name": "Ann Example"}]
+    }  # fmt: skip
+    [stored_issue] = body["data"]["getIssuesForComicSeries"]["issues"]
+    assert len(stored_issue["stories"]) == 3
+
+
+def fault_deliveries(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, str], set[str]]:
+    """300 deliveries: 25 series and their issues, each in several versions, shuffled, 1 in 5 repeated.
+    Returns them with the expected final series names and the issues that must exist."""
+    deliveries: list[dict[str, Any]] = []
+    final_names: dict[str, str] = {}
+    issues: set[str] = set()
+    for index in range(25):
+        series = series_data(name=f"Series {index}")
+        for version in range(4):
+            data = {**series, "name": f"Series {index} v{version}"}
+            deliveries.append(
+                delivery("comicseries", "created" if version == 0 else "updated", data, 1000 + version)
+            )
+        final_names[series["uuid"]] = f"Series {index} v3"
+        for position in range(3):
+            issue = issue_data(series["uuid"], position=position, stories=2)
+            issues.add(issue["uuid"])
+            deliveries.append(delivery("comicissue", "created", issue, 1000 + position))
+            deliveries.append(delivery("comicissue", "updated", {**issue, "name": "final"}, 2000 + position))
+    deliveries += [rng.choice(deliveries) for _ in range(300 - len(deliveries))]
+    rng.shuffle(deliveries)
+    return deliveries, final_names, issues
+
+
+def worker_environment(services: Services) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "REDIS_", "AWS_", "SQS_", "WORKER_"))
+    }
+    env |= {
+        "DATABASE_URL": services.database_url,
+        "REDIS_URL": services.redis_url,
+        "AWS_ENDPOINT_URL": services.aws_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "SQS_WAIT_TIME_SECONDS": "1",
+        "SQS_VISIBILITY_TIMEOUT_SECONDS": "4",
+        "WORKER_RETRY_BACKOFF_BASE_SECONDS": "1",
+        "LOG_LEVEL": "WARNING",
+        "TADDY_IMAGE_SIZING": "false",
+    }
+    return env
+
+
+async def start_worker(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "inkverse.worker",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def test_worker_killed_twice_loses_and_duplicates_nothing(
+    client: httpx.AsyncClient,
+    container: AsyncContainer,
+    engine: AsyncEngine,
+    services: Services,
+    queues: None,
+) -> None:
+    deliveries, final_names, issues = fault_deliveries(random.Random(7))
+    assert len(deliveries) == 300
+    await post_all(client, deliveries)
+    env = worker_environment(services)
+    worker = await start_worker(env)
+    try:
+        for _ in range(2):
+            await asyncio.sleep(2.5)
+            worker.send_signal(signal.SIGKILL)
+            await worker.wait()
+            worker = await start_worker(env)
+        await wait_until_drained(container, 120)
+        worker.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(worker.wait(), 15) == 0
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+            await worker.wait()
+
+    sessionmaker = async_sessionmaker(engine)
+    async with sessionmaker() as session:
+        names = dict((await session.execute(select(tables.ComicSeries.uuid, tables.ComicSeries.name))).all())
+        issue_rows = (await session.execute(select(tables.ComicIssue.uuid, tables.ComicIssue.name))).all()
+        stories = await session.scalar(select(func.count()).select_from(tables.ComicStory))
+    assert names == final_names
+    assert {uuid for uuid, _ in issue_rows} == issues
+    assert {name for _, name in issue_rows} == {"final"}
+    assert stories == 2 * len(issues)
+    sqs, queue_client = await container.get(SQSClient), await container.get(QueueClient)
+    assert await depth(sqs, queue_client, f"{QUEUE}_DLQ") == 0
+
+
+async def test_series_update_webhook_refreshes_cached_reads(
+    client: httpx.AsyncClient, container: AsyncContainer, engine: AsyncEngine, consumer: None
+) -> None:
+    series = series_data(name="Before")
+    await post_all(client, [delivery("comicseries", "created", series, 100)])
+    await wait_until_drained(container, 30)
+    query = {"query": f'{{ getComicSeries(uuid: "{series["uuid"]}") {{ uuid name }} }}'}
+
+    first = await client.post("/api/graphql", json=query)
+    second = await client.post("/api/graphql", json=query)
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("MISS", "HIT")
+    assert second.json()["data"]["getComicSeries"]["name"] == "Before"
+
+    await post_all(client, [delivery("comicseries", "updated", {**series, "name": "After"}, 200)])
+    await wait_until_drained(container, 30)
+    fresh = await client.post("/api/graphql", json=query)
+    assert fresh.headers["x-cache"] == "MISS"
+    assert fresh.json()["data"]["getComicSeries"]["name"] == "After"
+
+
+async def test_database_down_mid_stream_loses_nothing(
+    client: httpx.AsyncClient,
+    container: AsyncContainer,
+    engine: AsyncEngine,
+    settings: Settings,
+    queues: None,
+) -> None:
+    series = series_data(name="Survivor")
+    await post_all(client, [delivery("comicseries", "created", series, 100)])
+    down = settings.model_copy(
+        update={
+            "database": DatabaseSettings(
+                url="postgresql://nobody@127.0.0.1:9/inkverse", pool_timeout_seconds=1
+            ),
+            "worker": WorkerSettings(retry_backoff_base_seconds=0, shutdown_grace_seconds=1),
+        }
+    )
+    broken = build_container(down, "test")
+    consumer = await build_consumer(broken, default_registry())
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    sqs, queue_client = await container.get(SQSClient), await container.get(QueueClient)
+    metrics = await broken.get(Metrics)
+    retry = {"queue": QUEUE, "type": "PROCESS_TADDY_WEBHOOK", "outcome": "retry"}
+    try:
+        async with asyncio.timeout(30):  # until an attempt failed on the database and put the message back
+            while not metrics.registry.get_sample_value("inkverse_queue_messages_total", retry):
+                await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+        await broken.close()
+
+    healthy = await build_consumer(container, default_registry())
+    stop = asyncio.Event()
+    task = asyncio.create_task(healthy.run(stop))
+    try:
+        await wait_until_drained(container, 30)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    async with async_sessionmaker(engine)() as session:
+        assert await session.scalar(select(tables.ComicSeries.name)) == "Survivor"
+    assert await depth(sqs, queue_client, f"{QUEUE}_DLQ") == 0
