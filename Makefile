@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test lint fmt schema
+.PHONY: help install dev test lint fmt schema bench bench-quick
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,3 +36,11 @@ fmt: $(STAMP) ## Format and auto-fix
 
 schema: $(STAMP) ## Print the GraphQL SDL
 	@$(BIN)/inkverse graphql-schema
+
+bench: $(STAMP) ## Benchmarks: API under load (2,000-series dataset), then the worker (CPU-heavy)
+	$(BIN)/python -m benchmarks.api --size bench --profile slowest
+	$(BIN)/python -m benchmarks.bench_worker
+
+bench-quick: $(STAMP) ## The same on the demo dataset with short runs (under 5 minutes)
+	$(BIN)/python -m benchmarks.api --quick
+	$(BIN)/python -m benchmarks.bench_worker --events 50

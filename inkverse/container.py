@@ -17,23 +17,36 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
+from inkverse.cache.aside import CacheAside
+from inkverse.cache.purge import CachePurger, CdnPurger
+from inkverse.cache.purger import CacheInvalidator
 from inkverse.cache.redis import make_redis
+from inkverse.cache.response_store import ResponseStore
+from inkverse.cache.stellate import make_stellate_purger
+from inkverse.cache.store import CacheStore
+from inkverse.cloudflare.purge import make_cloudflare_purger
 from inkverse.cloudflare.storage import ObjectStore, open_object_store
 from inkverse.database.engine import make_engine, make_sessionmaker
 from inkverse.database.uow import UnitOfWork
+from inkverse.lists.documentation import DocumentationPages, load_documentation_pages
 from inkverse.lists.editorial import EditorialData, load_editorial
 from inkverse.messaging.email import EmailSender, open_email_sender
 from inkverse.messaging.octopus import MailingList
 from inkverse.messaging.slack import SlackNotifier, open_slack_notifier
 from inkverse.metrics import Metrics
+from inkverse.notion.client import NotionClient
 from inkverse.queues.client import QueueClient
+from inkverse.queues.outbox import OutboxRelay
 from inkverse.queues.producer import OverflowStore, QueueProducer
 from inkverse.settings import (
     AuthSettings,
     AwsSettings,
+    CacheSettings,
     CloudflareSettings,
     DatabaseSettings,
     EmailSettings,
+    GraphQLSettings,
+    NotionSettings,
     QueueSettings,
     RedisSettings,
     ServerSettings,
@@ -44,6 +57,8 @@ from inkverse.settings import (
     WorkerSettings,
 )
 from inkverse.taddy.client import TaddyClient
+from inkverse.taddy.images import ImageSizer, make_image_session, parse_networks
+from inkverse.taddy.processing import WebhookProcessor
 
 ProcessName = NewType("ProcessName", str)
 """Which process this is (`api`, `worker`, `cli`): shown as the Postgres application name."""
@@ -69,6 +84,14 @@ class SettingsProvider(Provider):
         return settings.redis
 
     @provide
+    def cache(self, settings: Settings) -> CacheSettings:
+        return settings.cache
+
+    @provide
+    def graphql(self, settings: Settings) -> GraphQLSettings:
+        return settings.graphql
+
+    @provide
     def aws(self, settings: Settings) -> AwsSettings:
         return settings.aws
 
@@ -83,6 +106,10 @@ class SettingsProvider(Provider):
     @provide
     def taddy(self, settings: Settings) -> TaddySettings:
         return settings.taddy
+
+    @provide
+    def notion(self, settings: Settings) -> NotionSettings:
+        return settings.notion
 
     @provide
     def cloudflare(self, settings: Settings) -> CloudflareSettings:
@@ -155,6 +182,14 @@ class InfrastructureProvider(Provider):
         return load_editorial(server.editorial_file)
 
     @provide
+    def documentation_pages(self, server: ServerSettings) -> DocumentationPages:
+        return load_documentation_pages(server.documentation_file)
+
+    @provide
+    def notion_client(self, http: aiohttp.ClientSession, settings: NotionSettings) -> NotionClient:
+        return NotionClient(http, settings)
+
+    @provide
     def taddy_client(self, http: aiohttp.ClientSession, settings: TaddySettings) -> TaddyClient:
         return TaddyClient(http, settings)
 
@@ -179,6 +214,89 @@ class InfrastructureProvider(Provider):
     async def http(self) -> AsyncIterator[aiohttp.ClientSession]:
         async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
             yield session
+
+
+class PipelineProvider(Provider):
+    """Taddy webhook processing: image sizing, cache purging, the outbox, the processor."""
+
+    scope = Scope.APP
+
+    @provide
+    async def image_sizer(self, server: ServerSettings, taddy: TaddySettings) -> AsyncIterator[ImageSizer]:
+        allowed = parse_networks(taddy.image_allowed_networks)
+        async with make_image_session(public_only=server.is_production, allowed=allowed) as http:
+            yield ImageSizer(
+                http,
+                public_only=server.is_production,
+                allowed_networks=allowed,
+                concurrency=taddy.image_concurrency,
+                timeout_seconds=taddy.image_timeout_seconds,
+                max_bytes=taddy.image_max_bytes,
+            )
+
+    @provide
+    def cache_purger(self, invalidator: CacheInvalidator) -> CachePurger:
+        return invalidator
+
+    @provide
+    def outbox_relay(
+        self, sessionmaker: async_sessionmaker[AsyncSession], producer: QueueProducer
+    ) -> OutboxRelay:
+        return OutboxRelay(sessionmaker, producer)
+
+    @provide
+    def webhook_processor(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        sizer: ImageSizer,
+        purger: CachePurger,
+        outbox: OutboxRelay,
+        worker: WorkerSettings,
+        taddy: TaddySettings,
+    ) -> WebhookProcessor:
+        return WebhookProcessor(
+            sessionmaker, sizer, purger, outbox, push_queue=worker.queue, size_images=taddy.image_sizing
+        )
+
+
+class CacheProvider(Provider):
+    """Cache-aside, the GraphQL response cache's store, and the purger of both and of the CDNs."""
+
+    scope = Scope.APP
+
+    @provide
+    def cache_store(self, redis: Redis, settings: CacheSettings, metrics: Metrics) -> CacheStore:
+        return CacheStore.from_settings(redis, settings, metrics)
+
+    @provide
+    def cache_aside(self, store: CacheStore, settings: CacheSettings, metrics: Metrics) -> CacheAside:
+        return CacheAside(store, settings, metrics)
+
+    @provide
+    def response_store(
+        self, store: CacheStore, cache: CacheSettings, graphql: GraphQLSettings, metrics: Metrics
+    ) -> ResponseStore:
+        return ResponseStore(store, cache, graphql, metrics)
+
+    @provide
+    def cdn_purgers(
+        self,
+        http: aiohttp.ClientSession,
+        cloudflare: CloudflareSettings,
+        stellate: StellateSettings,
+        server: ServerSettings,
+    ) -> list[CdnPurger]:
+        return [
+            make_cloudflare_purger(http, cloudflare, server.website_url),
+            make_stellate_purger(http, stellate),
+        ]
+
+    @provide
+    def cache_invalidator(
+        self, store: CacheStore, cdns: list[CdnPurger], metrics: Metrics
+    ) -> CacheInvalidator:
+        return CacheInvalidator(store, cdns, metrics)
 
 
 class RequestProvider(Provider):
@@ -219,7 +337,14 @@ class MessagingProvider(Provider):
 
 
 def default_providers() -> tuple[Provider, ...]:
-    return (SettingsProvider(), InfrastructureProvider(), RequestProvider(), MessagingProvider())
+    return (
+        SettingsProvider(),
+        InfrastructureProvider(),
+        PipelineProvider(),
+        CacheProvider(),
+        RequestProvider(),
+        MessagingProvider(),
+    )
 
 
 def build_container(settings: Settings, process: str, *overrides: Provider) -> AsyncContainer:

@@ -24,3 +24,21 @@ class Metrics:
             ["queue", "type", "outcome"],
             registry=self.registry,
         )
+        self.cache_lookups = Counter(
+            "inkverse_cache_lookups",
+            "Cache reads by layer (aside, response), entry type and result (hit, miss, error, bypass).",
+            ["layer", "type", "result"],
+            registry=self.registry,
+        )
+        self.cache_errors = Counter(
+            "inkverse_cache_errors",
+            "Redis failures and timeouts met by the caches (the read fell back to the database).",
+            ["layer", "operation"],
+            registry=self.registry,
+        )
+        self.cache_purges = Counter(
+            "inkverse_cache_purges",
+            "Purge calls by target (redis, cloudflare, stellate) and outcome (ok, failed).",
+            ["target", "outcome"],
+            registry=self.registry,
+        )

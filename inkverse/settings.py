@@ -38,6 +38,7 @@ class ServerSettings(_Section):
     port: int = Field(default=8000, ge=1, le=65535)
     data_dir: Path = Path(".inkverse")
     editorial_file: Path | None = None
+    documentation_file: Path | None = None
     website_url: str = "https://inkverse.co"
 
     @property
@@ -85,6 +86,47 @@ class RedisSettings(_Section):
         return value
 
 
+class CacheSettings(_Section):
+    """`CACHE_*`: the Redis cache-aside layer and the GraphQL response cache.
+
+    Keys are `inkverse:v<key_version>:<type>:<id>`; bumping `key_version` abandons every entry at once.
+    `ttl_seconds` maps a cache-aside type (`comicseries`, `homescreen`, ...) to its TTL; types not
+    listed use `default_ttl_seconds`. A Redis error or a call slower than `operation_timeout_seconds`
+    falls back to the database, and Redis is then left alone for `failure_cooldown_seconds`."""
+
+    enabled: bool = True
+    key_version: int = Field(default=1, ge=1)
+    default_ttl_seconds: int = Field(default=3600, ge=1)
+    ttl_seconds: dict[str, int] = {
+        "comicseries": 86_400,
+        "comicseries-short-url": 86_400,
+        "comicissue": 86_400,
+        "comicissueforseries": 86_400,
+        "comicstory": 86_400,
+        "creator": 86_400,
+        "creator-short-url": 86_400,
+        "creatorcontent": 86_400,
+        "homescreen": 600,
+        "comicissuestats": 300,
+        "comicseriesstats": 300,
+        "comments": 300,
+    }
+    negative_ttl_seconds: int = Field(default=60, ge=1)
+    response_ttl_seconds: int = Field(default=600, ge=1)
+    operation_timeout_seconds: float = Field(default=0.25, gt=0)
+    failure_cooldown_seconds: float = Field(default=1.0, ge=0)
+
+    def ttl_for(self, entry_type: str) -> int:
+        return self.ttl_seconds.get(entry_type, self.default_ttl_seconds)
+
+
+class GraphQLSettings(_Section):
+    """`GRAPHQL_*`. `cdn_max_age` > 0 lets a CDN cache anonymous, cacheable query responses
+    (`Cache-Control: public, max-age=N`); 0 keeps the original's `no-store` on every response."""
+
+    cdn_max_age: int = Field(default=0, ge=0)
+
+
 class AwsSettings(_Section):
     """`AWS_*`: SQS, SES and S3. `endpoint_url` points every service at one emulator; the
     per-service URLs override it. Credentials fall back to the standard AWS chain when unset."""
@@ -122,6 +164,7 @@ class WorkerSettings(_Section):
     concurrency: int = Field(default=10, ge=1, le=100)
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     message_timeout_seconds: float = Field(default=300.0, gt=0)
+    outbox_relay_interval_seconds: float = Field(default=10.0, gt=0)
     retry_backoff_base_seconds: int = Field(default=5, ge=0)
     retry_backoff_max_seconds: int = Field(default=900, ge=0, le=43_200)
 
@@ -134,10 +177,18 @@ class TaddySettings(_Section):
     api_key: SecretStr | None = None
     webhook_secret: SecretStr | None = None
     webhook_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    image_sizing: bool = True
     image_timeout_seconds: float = Field(default=5.0, gt=0)
     image_concurrency: int = Field(default=4, ge=1, le=32)
     image_max_bytes: int = Field(default=10_485_760, ge=1024)
     image_allowed_networks: list[str] = []
+
+
+class NotionSettings(_Section):
+    """`NOTION_*`: the Notion API `getDocumentation` reads published pages from."""
+
+    api_url: str = "https://www.notion.so/api/v3"
+    timeout_seconds: float = Field(default=10.0, gt=0)
 
 
 class CloudflareSettings(_Section):
@@ -146,6 +197,7 @@ class CloudflareSettings(_Section):
     api_url: str = "https://api.cloudflare.com/client/v4"
     api_token: SecretStr | None = None
     zone_id: str | None = None
+    purge_batch_size: int = Field(default=30, ge=1, le=500)
     account_id: str | None = None
     access_key: str | None = None
     secret_key: SecretStr | None = None
@@ -156,8 +208,9 @@ class CloudflareSettings(_Section):
 class StellateSettings(_Section):
     """`STELLATE_*`."""
 
-    purge_url: str = "https://admin.stellate.co/inkverse"
+    purge_url: str = "https://admin.stellate.co/inkverse1"
     api_token: SecretStr | None = None
+    purge_batch_size: int = Field(default=100, ge=1)
 
 
 class SlackSettings(_Section):
@@ -187,10 +240,13 @@ class Settings(_Section):
     log: LogSettings = LogSettings()
     database: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()
+    cache: CacheSettings = CacheSettings()
+    graphql: GraphQLSettings = GraphQLSettings()
     aws: AwsSettings = AwsSettings()
     queues: QueueSettings = QueueSettings()
     worker: WorkerSettings = WorkerSettings()
     taddy: TaddySettings = TaddySettings()
+    notion: NotionSettings = NotionSettings()
     cloudflare: CloudflareSettings = CloudflareSettings()
     stellate: StellateSettings = StellateSettings()
     slack: SlackSettings = SlackSettings()
@@ -203,10 +259,13 @@ SECTION_PREFIXES: dict[str, str] = {
     "log": "LOG_",
     "database": "DATABASE_",
     "redis": "REDIS_",
+    "cache": "CACHE_",
+    "graphql": "GRAPHQL_",
     "aws": "AWS_",
     "queues": "SQS_",
     "worker": "WORKER_",
     "taddy": "TADDY_",
+    "notion": "NOTION_",
     "cloudflare": "CLOUDFLARE_",
     "stellate": "STELLATE_",
     "slack": "SLACK_",

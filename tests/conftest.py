@@ -50,7 +50,9 @@ def settings(services: Services) -> Settings:
         aws=AwsSettings(endpoint_url=services.aws_url, access_key_id="testing", secret_access_key="testing"),
         queues=QueueSettings(wait_time_seconds=1, visibility_timeout_seconds=30),
         worker=WorkerSettings(shutdown_grace_seconds=5),
-        taddy=TaddySettings(webhook_secret=SecretStr(WEBHOOK_SECRET)),
+        # Payload fixtures name Taddy's real image hosts: never fetch them. Tests that measure images
+        # enable sizing against a local image server.
+        taddy=TaddySettings(webhook_secret=SecretStr(WEBHOOK_SECRET), image_sizing=False),
     )
 
 
@@ -89,7 +91,10 @@ async def queues(container: AsyncContainer, services: Services) -> AsyncIterator
 
 
 @pytest.fixture
-async def client(container: AsyncContainer, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    container: AsyncContainer, settings: Settings, redis: Redis
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The ASGI app in-process; Redis (the response cache) is flushed after the test."""
     app = build_app(container, settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://inkverse.test") as http:

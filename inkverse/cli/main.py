@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from inkverse.cli import db, email, queues
+from inkverse.cli import cache, db, email, queues, seed, taddy
 from inkverse.errors import ConfigurationError, DependencyUnavailableError, InkverseError
 from inkverse.logging import configure_logging
 from inkverse.settings import Settings, load_settings
@@ -27,6 +27,9 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(queues.app, name="queues")
 app.add_typer(email.app, name="email")
+app.add_typer(cache.app, name="cache")
+app.add_typer(taddy.app, name="taddy")
+app.command()(seed.seed)
 
 
 def settings_or_exit() -> Settings:

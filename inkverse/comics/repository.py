@@ -8,7 +8,7 @@ Webhook writes are in `inkverse.comics.writers`.
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkverse.catalog.ordering import is_live, position_order
@@ -132,6 +132,23 @@ class ComicIssueRepository:
         )
         return (await self._session.scalars(statement)).first()
 
+    async def map_by_positions(
+        self, keys: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], tables.ComicIssue]:
+        """The issue at each (series uuid, position); the lowest uuid when several share a position."""
+        if not keys:
+            return {}
+        statement = (
+            select(Issue)
+            .where(tuple_(Issue.series_uuid, Issue.position).in_(set(keys)))
+            .order_by(Issue.series_uuid, Issue.position, Issue.uuid)
+        )
+        found: dict[tuple[str, int], tables.ComicIssue] = {}
+        for row in await self._session.scalars(statement):
+            if row.position is not None:
+                found.setdefault((row.series_uuid, row.position), row)
+        return found
+
     async def get_previous(self, series_uuid: str, position: int | None) -> tables.ComicIssue | None:
         """The issue at `position - 1`; none before the first (position 0) or without a position."""
         if position is None or position <= 0:
@@ -184,6 +201,48 @@ class ComicStoryRepository:
             for story in await self._session.scalars(_stories_of(issue_uuids, include_removed)):
                 stories[story.issue_uuid].append(story)
         return {issue_uuid: stories[issue_uuid] for issue_uuid in issue_uuids}
+
+
+class StoryImageRepository:
+    """Story image URLs to measure and the sizes measured."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def image_urls(self, story_uuids: Sequence[str]) -> dict[str, str]:
+        """`base_url + story` of each live story that has both parts."""
+        if not story_uuids:
+            return {}
+        statement = select(Story.uuid, Story.story_image).where(
+            Story.uuid.in_(set(story_uuids)), is_live(Story.is_removed)
+        )
+        return {
+            uuid: url for uuid, image in await self._session.execute(statement) if (url := _image_url(image))
+        }
+
+    async def unsized(self, after_id: int, limit: int) -> list[tuple[int, str, str | None]]:
+        """(id, uuid, url or None when the image is incomplete) of live stories without a size, in id
+        order after `after_id`."""
+        statement = (
+            select(Story.id, Story.uuid, Story.story_image)
+            .where(Story.id > after_id, Story.width.is_(None), is_live(Story.is_removed))
+            .order_by(Story.id)
+            .limit(limit)
+        )
+        rows = await self._session.execute(statement)
+        return [(row_id, uuid, _image_url(image)) for row_id, uuid, image in rows]
+
+    async def set_sizes(self, sizes: dict[str, tuple[int, int]]) -> None:
+        if sizes:
+            values = [
+                {"uuid": uuid, "width": width, "height": height} for uuid, (width, height) in sizes.items()
+            ]
+            await self._session.execute(update(Story), values)
+
+
+def _image_url(image: dict[str, object] | None) -> str | None:
+    base, story = (image or {}).get("base_url"), (image or {}).get("story")
+    return f"{base}{story}" if isinstance(base, str) and isinstance(story, str) and base and story else None
 
 
 def _stories_of(issue_uuids: Sequence[str], include_removed: bool) -> Select[tables.ComicStory]:

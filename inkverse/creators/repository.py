@@ -7,8 +7,9 @@ Methods named `map_...` take a list of keys and return a dict, for DataLoaders. 
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from inkverse.catalog.ordering import position_order
 from inkverse.catalog_enums import SortOrder
@@ -84,11 +85,44 @@ class CreatorContentRepository:
         content_type: tables.ContentType | None = None,
     ) -> list[tables.CreatorContent]:
         """A page of the creator's content by its feed `position` (LATEST descending, missing last)."""
-        statement = select(Content).where(Content.creator_uuid == creator_uuid)
+        pages = await self.map_pages_for_creators(
+            [creator_uuid], sort_order=sort_order, limit=limit, offset=offset, content_type=content_type
+        )
+        return pages[creator_uuid]
+
+    async def map_pages_for_creators(
+        self,
+        creator_uuids: Sequence[str],
+        *,
+        sort_order: SortOrder = SortOrder.LATEST,
+        limit: int = 10,
+        offset: int = 0,
+        content_type: tables.ContentType | None = None,
+    ) -> dict[str, list[tables.CreatorContent]]:
+        """`list_for_creator` for several creators in one query; every requested creator is present."""
+        pages: dict[str, list[tables.CreatorContent]] = {uuid: [] for uuid in creator_uuids}
+        if not creator_uuids:
+            return pages
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=Content.creator_uuid,
+                order_by=(position_order(Content.position, sort_order), Content.uuid),
+            )
+            .label("rank")
+        )
+        ranked = select(Content, rank).where(Content.creator_uuid.in_(set(creator_uuids)))
         if content_type is not None:
-            statement = statement.where(Content.content_type == content_type)
-        statement = statement.order_by(position_order(Content.position, sort_order), Content.uuid)
-        return list(await self._session.scalars(statement.limit(limit).offset(offset)))
+            ranked = ranked.where(Content.content_type == content_type)
+        page = ranked.subquery()
+        statement = (
+            select(aliased(Content, page))
+            .where(page.c.rank > offset, page.c.rank <= offset + limit)
+            .order_by(page.c.creator_uuid, page.c.rank)
+        )
+        for content in await self._session.scalars(statement):
+            pages[content.creator_uuid].append(content)
+        return pages
 
     async def creator_uuids_for_content(self, content_uuid: str) -> list[str]:
         """All creators of a content, first by `content_position` (the original picked one at random)."""

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inkverse.cache.response import ResponseCache
 from inkverse.container import build_container
 from inkverse.graphql.cors import GraphQLCors
 from inkverse.graphql.health import ReadinessChecker
@@ -126,7 +127,10 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
     """The application around an already-built container; the app closes it on shutdown."""
     server = settings.server
     check_webhook_secret(settings)
-    graphql = GraphQLCors(GraphQLEndpoint(build_schema(), production=server.is_production))
+    schema = build_schema()
+    endpoint = GraphQLEndpoint(schema, production=server.is_production)
+    # CORS outside the response cache, so that cache hits carry the CORS headers too.
+    graphql = GraphQLCors(ResponseCache(endpoint, container=container, schema=schema))
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

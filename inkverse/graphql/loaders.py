@@ -1,16 +1,19 @@
-"""Per-request DataLoaders, one per relation, named `<Target>By<Key>Loader` by attribute.
+"""Per-request DataLoaders, one per relation, named `<target>_by_<key>` by attribute.
 
 Every batch opens its own short-lived session, so concurrently resolving fields never share one.
 """
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
+from inkverse.catalog_enums import SortOrder
 from inkverse.comics.repository import ComicIssueRepository, ComicSeriesRepository, ComicStoryRepository
-from inkverse.creators.repository import CreatorRepository
+from inkverse.creators.repository import CreatorContentRepository, CreatorRepository
+from inkverse.database import tables
 from inkverse.social.repository import COMMENT_LIKE, CommentRepository
 from inkverse.users.repository import UserRepository
 
@@ -19,11 +22,48 @@ V = TypeVar("V")
 Fetch = Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, V]]]
 
 
+class ContentPageKey(NamedTuple):
+    """One page of a creator's content (optionally of one content type)."""
+
+    creator_uuid: str
+    sort_order: SortOrder
+    limit: int
+    offset: int
+    content_type: tables.ContentType | None = None
+
+
+PageShape = tuple[SortOrder, int, int, tables.ContentType | None]
+
+
+async def content_pages(
+    session: AsyncSession, keys: list[ContentPageKey]
+) -> dict[ContentPageKey, list[tables.CreatorContent]]:
+    """One query per distinct page shape (order, size, offset, type), whatever the number of creators."""
+    by_shape: dict[PageShape, list[ContentPageKey]] = defaultdict(list)
+    for key in keys:
+        by_shape[key.sort_order, key.limit, key.offset, key.content_type].append(key)
+    repository = CreatorContentRepository(session)
+    found: dict[ContentPageKey, list[tables.CreatorContent]] = {}
+    for (sort_order, limit, offset, content_type), shape_keys in by_shape.items():
+        pages = await repository.map_pages_for_creators(
+            [key.creator_uuid for key in shape_keys],
+            sort_order=sort_order,
+            limit=limit,
+            offset=offset,
+            content_type=content_type,
+        )
+        found.update({key: pages[key.creator_uuid] for key in shape_keys})
+    return found
+
+
 class Loaders:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
         self.series_by_uuid = self._loader(lambda s, keys: ComicSeriesRepository(s).map_by_uuids(keys))
         self.issue_by_uuid = self._loader(lambda s, keys: ComicIssueRepository(s).map_by_uuids(keys))
+        self.issue_by_series_position = self._loader(
+            lambda s, keys: ComicIssueRepository(s).map_by_positions(keys)
+        )
         self.issue_count_by_series_uuid = self._loader(
             lambda s, keys: ComicIssueRepository(s).map_counts_for_series(keys)
         )
@@ -34,6 +74,7 @@ class Loaders:
         self.creators_by_series_uuid = self._loader(
             lambda s, keys: CreatorRepository(s).map_for_contents(keys)
         )
+        self.content_page_by_creator = self._loader(content_pages)
         self.user_by_id = self._loader(lambda s, keys: UserRepository(s).by_ids(keys))
         self.user_by_creator_uuid = self._loader(lambda s, keys: UserRepository(s).by_creator_uuids(keys))
         self.reply_count_by_comment_uuid = self._loader(

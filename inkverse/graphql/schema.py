@@ -8,6 +8,7 @@ from strawberry.types import ExecutionContext
 from inkverse.graphql.comics import ComicsQuery
 from inkverse.graphql.comments import CommentsQuery
 from inkverse.graphql.creators import CreatorsQuery
+from inkverse.graphql.documentation import DocumentationQuery
 from inkverse.graphql.home import HomeQuery
 from inkverse.graphql.search import SearchQuery
 from inkverse.graphql.stats import StatsQuery
@@ -25,6 +26,15 @@ class InkverseSchema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     query = merge_types(
         "Query",
-        (ComicsQuery, CreatorsQuery, HomeQuery, SearchQuery, StatsQuery, UsersQuery, CommentsQuery),
+        (
+            ComicsQuery,
+            CreatorsQuery,
+            DocumentationQuery,
+            HomeQuery,
+            SearchQuery,
+            UsersQuery,
+            StatsQuery,
+            CommentsQuery,
+        ),
     )
     return InkverseSchema(query=query, extensions=[InkverseValidationRules])

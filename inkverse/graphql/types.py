@@ -9,9 +9,7 @@ import strawberry
 from strawberry import UNSET
 
 from inkverse.catalog_enums import SortOrder as SortOrderValue
-from inkverse.comics.repository import ComicIssueRepository
 from inkverse.creators.links import link_url
-from inkverse.creators.repository import CreatorContentRepository
 from inkverse.database import tables
 from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted, offset
 from inkverse.graphql.context import Context
@@ -30,6 +28,7 @@ from inkverse.graphql.enums import (
     TaddyType,
     UserAgeRange,
 )
+from inkverse.graphql.loaders import ContentPageKey
 from inkverse.graphql.validation import validate_and_trim_uuid
 
 Info = strawberry.Info[Context, None]
@@ -147,14 +146,19 @@ class ComicIssue:
 
     @strawberry.field
     async def previous_issue(self, info: Info) -> "ComicIssue | None":
-        async with info.context.session() as session:
-            row = await ComicIssueRepository(session).get_previous(str(self.series_uuid), self.position)
-        return ComicIssue.from_row(row) if row else None
+        """The issue at `position - 1` (removed ones not skipped); none before position 0."""
+        if self.position is None or self.position <= 0:
+            return None
+        return await self._issue_at(info, self.position - 1)
 
     @strawberry.field
     async def next_issue(self, info: Info) -> "ComicIssue | None":
-        async with info.context.session() as session:
-            row = await ComicIssueRepository(session).get_next(str(self.series_uuid), self.position)
+        if self.position is None:
+            return None
+        return await self._issue_at(info, self.position + 1)
+
+    async def _issue_at(self, info: Info, position: int) -> "ComicIssue | None":
+        row = await info.context.loaders.issue_by_series_position.load((str(self.series_uuid), position))
         return ComicIssue.from_row(row) if row else None
 
     @classmethod
@@ -310,19 +314,18 @@ class Creator:
         current_page = check_range("page", default_if_omitted(page, 1), 1, MAX_CONTENT_PAGE)
         limit = check_range("limitPerPage", default_if_omitted(limit_per_page, 10), 1, MAX_CONTENT_PER_PAGE)
         order = SortOrderValue(default_if_missing(sort_order, SortOrder.LATEST).value)
-        async with info.context.session() as session:
-            rows = await CreatorContentRepository(session).list_for_creator(
-                str(self.uuid), sort_order=order, limit=limit, offset=offset(current_page, limit)
-            )
-        return [CreatorContent.from_row(row) for row in rows]
+        key = ContentPageKey(str(self.uuid), order, limit, offset(current_page, limit))
+        rows = await info.context.loaders.content_page_by_creator.load(key)
+        return [CreatorContent.from_row(row) for row in rows or []]
 
     @strawberry.field
     async def comics(self, info: Info) -> list[ComicSeries | None] | None:
-        async with info.context.session() as session:
-            rows = await CreatorContentRepository(session).list_for_creator(
-                str(self.uuid), limit=COMICS_PER_CREATOR, content_type=tables.ContentType.COMICSERIES
-            )
-        series = await info.context.loaders.series_by_uuid.load_many([row.content_uuid for row in rows])
+        """The series of the creator's first content page (as the original's default page of 10)."""
+        key = ContentPageKey(
+            str(self.uuid), SortOrderValue.LATEST, COMICS_PER_CREATOR, 0, tables.ContentType.COMICSERIES
+        )
+        rows = await info.context.loaders.content_page_by_creator.load(key)
+        series = await info.context.loaders.series_by_uuid.load_many([row.content_uuid for row in rows or []])
         return [ComicSeries.from_row(row) for row in series if row is not None]
 
     @strawberry.field

@@ -7,6 +7,7 @@ from inkverse.graphql.types import User
 from inkverse.users.repository import UserRepository
 
 Info = strawberry.Info[Context, None]
+MAX_BIGINT = 2**63 - 1
 
 
 @strawberry.type
@@ -19,7 +20,17 @@ class UsersQuery:
 
     @strawberry.field
     async def get_user_by_id(self, info: Info, id: strawberry.ID) -> User | None:  # noqa: A002 - contract name
-        if not str(id).strip().isdigit():
+        user_id = parse_user_id(str(id))
+        if user_id is None:
             return None
-        row = await info.context.loaders.user_by_id.load(int(str(id).strip()))
+        row = await info.context.loaders.user_by_id.load(user_id)
         return User.from_row(row, info.context.viewer_id) if row else None
+
+
+def parse_user_id(value: str) -> int | None:
+    """A user id is a positive bigint; anything else names no user (the original failed in SQL)."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_BIGINT else None

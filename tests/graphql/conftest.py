@@ -1,16 +1,25 @@
 """Seed the catalog through the same writers the worker uses, then query it over HTTP."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from inkverse.container import build_container
 from inkverse.database.engine import make_sessionmaker
+from inkverse.graphql.app import build_app
+from inkverse.settings import NotionSettings, Settings
 from tests.fixtures.catalog import EventApplier
+from tests.fixtures.fake_notion import FakeNotion, serve_fake_notion
+from tests.fixtures.fake_taddy import API_KEY, USER_ID, FakeTaddy, serve_fake_taddy
 
 Query = Callable[..., Awaitable[dict[str, Any]]]
+URL = "/api/graphql"
 
 
 @pytest.fixture
@@ -23,14 +32,70 @@ def events(sessionmaker: async_sessionmaker[AsyncSession]) -> EventApplier:
     return EventApplier(sessionmaker)
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, engine: AsyncEngine) -> Query:
-    """POST a query; returns the JSON body (asserting HTTP 200)."""
+def query_runner(client: httpx.AsyncClient) -> Query:
+    """POST a query with keyword variables; returns the JSON body (asserting the HTTP status)."""
 
     async def run(query: str, status: int = 200, **variables: Any) -> dict[str, Any]:
-        response = await client.post("/api/graphql", json={"query": query, "variables": variables})
+        response = await client.post(URL, json={"query": query, "variables": variables})
         assert response.status_code == status, response.text
         body: dict[str, Any] = response.json()
         return body
 
     return run
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient, engine: AsyncEngine) -> Query:
+    return query_runner(client)
+
+
+@asynccontextmanager
+async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An app on its own container built from `settings` (same database and Redis as the tests);
+    Redis (the response cache) is flushed afterwards, as the `client` fixture does."""
+    container = build_container(settings, "test")
+    try:
+        app = build_app(container, settings)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://inkverse.test") as http:
+            yield http
+    finally:
+        await (await container.get(Redis)).flushdb()
+        await container.close()
+
+
+@pytest.fixture
+async def fake_taddy() -> AsyncIterator[FakeTaddy]:
+    async for server in serve_fake_taddy():
+        yield server
+
+
+@pytest.fixture
+async def fake_notion() -> AsyncIterator[FakeNotion]:
+    async for server in serve_fake_notion():
+        yield server
+
+
+def with_fakes(settings: Settings, taddy: FakeTaddy, notion: FakeNotion) -> Settings:
+    return settings.model_copy(
+        update={
+            "taddy": settings.taddy.model_copy(
+                update={"api_url": taddy.url, "user_id": USER_ID, "api_key": SecretStr(API_KEY)}
+            ),
+            "notion": NotionSettings(api_url=notion.url, timeout_seconds=2),
+        }
+    )
+
+
+@pytest.fixture
+async def wired_client(
+    settings: Settings, engine: AsyncEngine, fake_taddy: FakeTaddy, fake_notion: FakeNotion
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The API wired to the fake Taddy (search) and the fake Notion (documentation)."""
+    async with client_for(with_fakes(settings, fake_taddy, fake_notion)) as http:
+        yield http
+
+
+@pytest.fixture
+def wired_gql(wired_client: httpx.AsyncClient) -> Query:
+    return query_runner(wired_client)

@@ -8,7 +8,6 @@ import pytest
 from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import (
-    creator_data,
     creatorcontent_data,
     issue_data,
     link,
@@ -17,20 +16,10 @@ from tests.fixtures.taddy_payloads import (
     story_data,
 )
 from tests.graphql.conftest import Query
+from tests.graphql.seed import seed_creator, seed_series
 
 SERIES_FIELDS = """uuid name shortUrl status layoutType isBlocked sssUrl genre0 genre1 genre2 language
                    coverImageAsString tags issueCount"""
-
-
-async def seed_series(events: EventApplier, issues: int = 3, **overrides: Any) -> dict[str, Any]:
-    series = series_data(**overrides)
-    await events.created(TaddyType.COMICSERIES, series)
-    issue_list = []
-    for position in range(issues):
-        issue = issue_data(series["uuid"], position=position, name=f"Episode {position + 1}", stories=2)
-        await events.created(TaddyType.COMICISSUE, issue)
-        issue_list.append(issue)
-    return {"series": series, "issues": issue_list}
 
 
 async def test_get_comic_series_by_uuid_and_short_url(gql: Query, events: EventApplier) -> None:
@@ -148,14 +137,6 @@ async def test_comic_story(gql: Query, events: EventApplier) -> None:
     assert body["comicSeries"]["uuid"] == seeded["series"]["uuid"]
 
 
-async def seed_creator(events: EventApplier, series_uuid: str, **overrides: Any) -> dict[str, Any]:
-    creator = creator_data(**overrides)
-    await events.created(TaddyType.CREATOR, creator)
-    content = creatorcontent_data(creator["uuid"], series_uuid)
-    await events.created(TaddyType.CREATORCONTENT, content)
-    return {"creator": creator, "content": content}
-
-
 async def test_creator_page(gql: Query, events: EventApplier) -> None:
     seeded = await seed_series(events, issues=1)
     series_uuid = seeded["series"]["uuid"]
@@ -241,3 +222,26 @@ async def test_story_created_with_explicit_story_list(events: EventApplier, gql:
         f'{{ getComicIssue(uuid: "{issue_uuid}", seriesUuid: "{series["uuid"]}") {{ uuid previewStoryImageUrls }} }}'
     )
     assert len(body["data"]["getComicIssue"]["previewStoryImageUrls"]) == 5
+
+
+async def test_creator_content_order_and_pages(gql: Query, events: EventApplier) -> None:
+    first = await seed_series(events, issues=0)
+    made = await seed_creator(events, first["series"]["uuid"])
+    creator_uuid = made["creator"]["uuid"]
+    series = [first["series"]["uuid"]]
+    for position in (1, 2):
+        other = await seed_series(events, issues=0, name=f"Series {position}")
+        series.append(other["series"]["uuid"])
+        content = creatorcontent_data(creator_uuid, other["series"]["uuid"], position=position)
+        await events.created(TaddyType.CREATORCONTENT, content)
+    query = """query C($uuid: ID!) { getCreator(uuid: $uuid) { uuid
+      latest: content { uuid contentUuid position }
+      oldest: content(sortOrder: OLDEST, limitPerPage: 2) { uuid contentUuid }
+      second: content(sortOrder: OLDEST, limitPerPage: 2, page: 2) { uuid contentUuid }
+      comics { uuid }
+    } }"""
+    creator = (await gql(query, uuid=creator_uuid))["data"]["getCreator"]
+    assert [item["contentUuid"] for item in creator["latest"]] == series[::-1]
+    assert [item["contentUuid"] for item in creator["oldest"]] == series[:2]
+    assert [item["contentUuid"] for item in creator["second"]] == series[2:]
+    assert [item["uuid"] for item in creator["comics"]] == series[::-1]

@@ -6,6 +6,7 @@ Strawberry schema use `inkverse.graphql.validators.extension.InkverseValidationR
 
 from graphql import ASTValidationRule
 
+from inkverse.cache.keys import CACHE_KEY_FIELD_BY_TYPE
 from inkverse.graphql.validators.complexity import (
     MAX_COST,
     TOO_COMPLEX_MESSAGE,
@@ -16,7 +17,6 @@ from inkverse.graphql.validators.depth import MAX_DEPTH, DepthLimitRule, operati
 from inkverse.graphql.validators.directives import Cost, CostFactor
 from inkverse.graphql.validators.document import RuleViolation
 from inkverse.graphql.validators.required_fields import (
-    CACHE_KEY_FIELD_BY_TYPE,
     RequiredCacheKeyFieldsRule,
     cache_keyed_field_types,
     check_cache_keys,

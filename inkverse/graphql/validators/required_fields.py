@@ -29,6 +29,7 @@ from graphql import (
     is_object_type,
 )
 
+from inkverse.cache.keys import CACHE_KEY_FIELD_BY_TYPE
 from inkverse.graphql.validators.document import (
     RuleViolation,
     fragments_by_name,
@@ -36,37 +37,6 @@ from inkverse.graphql.validators.document import (
     operations_by_name,
     unknown_fragment,
 )
-
-CACHE_KEY_FIELD_BY_TYPE: Mapping[str, str] = {
-    "User": "id",
-    "Documentation": "id",
-    "ComicSeries": "uuid",
-    "ComicIssue": "uuid",
-    "ComicIssueForSeries": "seriesUuid",
-    "ComicStory": "uuid",
-    "Creator": "uuid",
-    "CreatorContent": "uuid",
-    "HomeScreenComicSeries": "id",
-    "HomeScreenCuratedList": "id",
-    "List": "id",
-    "SearchResults": "searchId",
-    "BlueskyProfile": "did",
-    "UserComicSeries": "seriesUuid",
-    "CannySSO": "userId",
-    "ProfileComicSeries": "userId",
-    "ComicIssueStats": "uuid",
-    "ComicSeriesStats": "uuid",
-    "CommentStats": "uuid",
-    "Comment": "uuid",
-    "UserComment": "targetUuid",
-    "CommentsForTarget": "targetUuid",
-    "Notification": "id",
-    "AggregatedNotification": "id",
-    "NotificationItem": "uuid",
-    "NotificationFeed": "userId",
-    "NotificationSettingStatus": "userId",
-    "NotificationSettingItem": "id",
-}
 
 _cached_field_types: weakref.WeakKeyDictionary[GraphQLSchema, Mapping[str, str]] = weakref.WeakKeyDictionary()
 

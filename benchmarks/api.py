@@ -1,0 +1,376 @@
+"""The API load harness: `make bench` (bench dataset) and `make bench-quick` (demo dataset, short runs).
+
+    .venv/bin/python -m benchmarks.api [--size bench|demo] [--quick] [--mode uncached|cached]
+        [--duration S] [--warmup S] [--connections N] [--operations a,b] [--profile OPERATION]
+        [--database-url URL] [--redis-url URL] [--reseed] [--port P]
+
+Steps: a seeded PostgreSQL and a Redis (`benchmarks.stack`); the SQL statements each operation sends,
+counted in-process (`benchmarks.sql_count`); the API started as `inkverse serve` runs it (uvicorn, one
+worker process); one request per operation whose answer must have no `errors` and the expected data;
+then per operation a warm-up and a measured run of the load generator (`benchmarks.loadgen`: wrk when
+installed), with the server's CPU time read before and after. Prints the table and writes
+`benchmarks/results/<timestamp>-<size>-<mode>.json` and `benchmarks/results/latest.json`.
+
+Everything started here is stopped at the end, also on Ctrl-C or SIGTERM.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import socket
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import text
+
+from benchmarks.loadgen import LoadResult, generator_name, run_load
+from benchmarks.operations import NODE_CPU_MS, Operation, operation_mix, pick_targets
+from benchmarks.profiling import profile_server
+from benchmarks.server import ApiServer, RssSampler, cpu_spent, postgres_cpu_snapshot
+from benchmarks.sql_count import StatementCount, count_statements
+from benchmarks.stack import Stack, StackOptions, bench_stack
+from inkverse.database.engine import make_engine
+from inkverse.dev.seed import DEFAULT_SEED
+from inkverse.dev.seed_data import SIZES
+from inkverse.logging import configure_logging
+from inkverse.settings import DatabaseSettings, LogSettings
+
+RESULTS_DIR = Path(__file__).with_name("results")
+# How each mode configures the API. The response cache (`X-Cache: HIT|MISS`) and the Redis cache-aside
+# layer are both switched by CACHE_ENABLED.
+MODE_ENVIRONMENT = {
+    "uncached": {"CACHE_ENABLED": "false"},
+    "cached": {"CACHE_ENABLED": "true"},
+}
+STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "AWS_ENDPOINT_URL", "INKVERSE_PORT", "INKVERSE_HOST")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    size_name: str
+    mode: str
+    duration: float
+    warmup: float
+    connections: int
+    only: tuple[str, ...]
+    profile: str | None
+    port: int
+
+
+@dataclass
+class OperationResult:
+    key: str
+    title: str
+    requests: int
+    requests_per_second: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    cpu_ms_per_request: float
+    db_cpu_ms_per_request: float | None
+    sql_first_request: int
+    sql_per_request: int
+    failures: int
+    x_cache: dict[str, int] = field(default_factory=dict)
+    node_cpu_ms: float | None = None
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+
+async def run(options: RunOptions, stack_options: StackOptions) -> dict[str, Any]:
+    async with bench_stack(stack_options) as stack:
+        engine = make_engine(DatabaseSettings(url=stack.database_url, pool_size=1), "inkverse-bench")
+        try:
+            operations = selected(operation_mix(await pick_targets(engine)), options.only)
+            async with engine.connect() as connection:
+                postgres_version = str(await connection.scalar(text("SHOW server_version")))
+        finally:
+            await engine.dispose()
+        env = server_environment(stack, options)
+        print("Counting SQL statements per operation (in-process) ...", flush=True)
+        statements = await count_statements(operations, env)
+        server = ApiServer(env, "127.0.0.1", options.port, stack.data_dir / "api.log")
+        try:
+            await server.start()
+            await check_responses(server.graphql_url, operations)
+            results, peak_sampled = await load_all(server, operations, statements, stack, options)
+            peak = server.peak_rss_bytes() or peak_sampled
+            if options.profile:
+                key = slowest(results) if options.profile == "slowest" else options.profile
+                await profile_server(server, operations, key, options.connections, RESULTS_DIR)
+        finally:
+            await server.stop()
+    return report(
+        options, stack_options, stack=stack, results=results, peak_rss=peak, postgres_version=postgres_version
+    )
+
+
+def selected(operations: list[Operation], only: tuple[str, ...]) -> list[Operation]:
+    unknown = set(only) - {operation.key for operation in operations}
+    if unknown:
+        raise SystemExit(f"unknown operations: {', '.join(sorted(unknown))}")
+    return [operation for operation in operations if not only or operation.key in only]
+
+
+def slowest(results: list[OperationResult]) -> str:
+    """The operation that costs the server the most CPU per request."""
+    return max(results, key=lambda result: result.cpu_ms_per_request).key
+
+
+def server_environment(stack: Stack, options: RunOptions) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if name not in STACK_VARIABLES}
+    env |= {
+        "DATABASE_URL": stack.database_url,
+        "REDIS_URL": stack.redis_url,
+        "INKVERSE_ENV": "production",
+        "TADDY_WEBHOOK_SECRET": "bench-webhook-secret",
+        "LOG_LEVEL": "WARNING",
+        "LOG_FORMAT": "json",
+        **MODE_ENVIRONMENT[options.mode],
+    }
+    return env
+
+
+async def check_responses(url: str, operations: list[Operation]) -> None:
+    """One request per operation: HTTP 200, no `errors`, and the data the operation exists for."""
+    async with aiohttp.ClientSession() as http:
+        for operation in operations:
+            headers = {"Content-Type": "application/json"}
+            async with http.post(url, data=operation.body(), headers=headers) as response:
+                body = await response.read()
+                problem = response_problem(response.status, body, operation)
+            if problem:
+                raise SystemExit(f"{operation.key}: {problem}\n{body[:1000].decode(errors='replace')}")
+            print(f"  ok  {operation.key:<16} {len(body):>7,} bytes", flush=True)
+
+
+def response_problem(status: int, body: bytes, operation: Operation) -> str | None:
+    if status != 200:
+        return f"HTTP {status}"
+    document = json.loads(body)
+    if document.get("errors"):
+        return "the response has errors"
+    return operation.check(document.get("data") or {})
+
+
+async def load_all(
+    server: ApiServer,
+    operations: list[Operation],
+    statements: dict[str, StatementCount],
+    stack: Stack,
+    options: RunOptions,
+) -> tuple[list[OperationResult], int]:
+    results = []
+    print(HEADER, flush=True)
+    with tempfile.TemporaryDirectory(prefix="inkverse-bench-") as folder:
+        async with RssSampler(server) as rss:
+            for operation in operations:
+                body_file = Path(folder) / f"{operation.key}.json"
+                body_file.write_bytes(operation.body())
+                await run_load(server.graphql_url, body_file, options.warmup, options.connections)
+                result = await measure(server, operation, body_file, stack.postmaster_pid, options)
+                result.sql_first_request = statements[operation.key].first
+                result.sql_per_request = statements[operation.key].repeat
+                results.append(result)
+                print_row(result)
+        return results, rss.peak
+
+
+async def measure(
+    server: ApiServer, operation: Operation, body_file: Path, postmaster_pid: int | None, options: RunOptions
+) -> OperationResult:
+    cpu_before, db_before = server.cpu_seconds(), postgres_cpu_snapshot(postmaster_pid)
+    load = await run_load(server.graphql_url, body_file, options.duration, options.connections)
+    cpu_after, db_after = server.cpu_seconds(), postgres_cpu_snapshot(postmaster_pid)
+    return operation_result(operation, load, cpu_after - cpu_before, cpu_spent(db_before, db_after))
+
+
+def operation_result(
+    operation: Operation, load: LoadResult, cpu_seconds: float, db_cpu_seconds: float | None
+) -> OperationResult:
+    requests = max(load.requests, 1)
+    return OperationResult(
+        key=operation.key,
+        title=operation.title,
+        requests=load.requests,
+        requests_per_second=load.requests_per_second,
+        p50_ms=load.latency_ms["p50"],
+        p90_ms=load.latency_ms["p90"],
+        p99_ms=load.latency_ms["p99"],
+        cpu_ms_per_request=cpu_seconds * 1000 / requests,
+        db_cpu_ms_per_request=db_cpu_seconds * 1000 / requests if db_cpu_seconds is not None else None,
+        sql_first_request=0,
+        sql_per_request=0,
+        failures=load.failures,
+        x_cache=load.x_cache,
+        node_cpu_ms=NODE_CPU_MS.get(operation.key),
+    )
+
+
+# --- output -----------------------------------------------------------------------------------------
+
+HEADER = (
+    f"{'operation':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'DB ms/req':>11}"
+    f"{'SQL/req':>9}{'Node CPU':>10}{'fail':>6}  X-Cache"
+)
+
+
+def print_row(result: OperationResult) -> None:
+    db = f"{result.db_cpu_ms_per_request:.2f}" if result.db_cpu_ms_per_request is not None else "-"
+    node = f"{result.node_cpu_ms:.2f}" if result.node_cpu_ms is not None else "-"
+    cache = ", ".join(f"{name} {count}" for name, count in sorted(result.x_cache.items())) or "-"
+    print(
+        f"{result.title:<26}{result.requests_per_second:>9.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
+        f"{result.cpu_ms_per_request:>12.2f}{db:>11}{result.sql_per_request:>9}{node:>10}"
+        f"{result.failures:>6}  {cache}",
+        flush=True,
+    )
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {"cpus": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
+            "platform": platform.platform()}  # fmt: skip
+
+
+def report(
+    options: RunOptions,
+    stack_options: StackOptions,
+    *,
+    stack: Stack,
+    results: list[OperationResult],
+    peak_rss: int,
+    postgres_version: str,
+) -> dict[str, Any]:
+    return {
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine() | {"postgres": postgres_version, "load_average_at_end": os.getloadavg()},
+        "mode": options.mode,
+        "dataset": {
+            "size": options.size_name,
+            **asdict(stack_options.size),
+            "seed": stack_options.seed,
+            "rows": stack.rows,
+            "seed_seconds": stack.seed_seconds,
+        },
+        "load": {
+            "generator": generator_name(),
+            "connections": options.connections,
+            "duration_s": options.duration,
+            "warmup_s": options.warmup,
+        },
+        "server": {
+            "process": "inkverse serve (uvicorn, 1 worker)",
+            "peak_rss_mb": round(peak_rss / 2**20, 1),
+        },
+        "operations": [asdict(result) for result in results],
+    }
+
+
+def write_results(document: dict[str, Any]) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = document["timestamp"].replace(":", "").replace("+0000", "Z")
+    path = RESULTS_DIR / f"{stamp}-{document['dataset']['size']}-{document['mode']}.json"
+    text_form = json.dumps(document, indent=2) + "\n"
+    path.write_text(text_form)
+    (RESULTS_DIR / "latest.json").write_text(text_form)
+    return path
+
+
+# --- command line -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def parse_arguments() -> tuple[RunOptions, StackOptions]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", choices=sorted(SIZES), default="bench")
+    parser.add_argument("--quick", action="store_true", help="demo dataset, 2 s warm-up, 5 s per operation")
+    parser.add_argument("--mode", choices=sorted(MODE_ENVIRONMENT), default="uncached")
+    parser.add_argument("--duration", type=float, help="seconds measured per operation (default 30)")
+    parser.add_argument("--warmup", type=float, help="seconds of warm-up per operation (default 5)")
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--operations", default="", help="comma-separated keys (default: all)")
+    parser.add_argument(
+        "--profile", metavar="OPERATION", help="also profile the server on this operation (or `slowest`)"
+    )
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"))
+    parser.add_argument("--data-root", type=Path, default=Path(".inkverse"))
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
+    parser.add_argument("--port", type=int, default=0, help="API port (default: a free one)")
+    arguments = parser.parse_args()
+    size_name = "demo" if arguments.quick else arguments.size
+    run_options = RunOptions(
+        size_name=size_name,
+        mode=arguments.mode,
+        duration=arguments.duration or (5.0 if arguments.quick else 30.0),
+        warmup=arguments.warmup if arguments.warmup is not None else (2.0 if arguments.quick else 5.0),
+        connections=arguments.connections,
+        only=tuple(key for key in arguments.operations.split(",") if key),
+        profile=arguments.profile,
+        port=arguments.port or free_port(),
+    )
+    stack_options = StackOptions(
+        size_name=size_name,
+        size=SIZES[size_name],
+        seed=arguments.seed,
+        data_root=arguments.data_root,
+        database_url=arguments.database_url,
+        redis_url=arguments.redis_url,
+        reseed=arguments.reseed,
+    )
+    return run_options, stack_options
+
+
+async def main_async(options: RunOptions, stack_options: StackOptions) -> None:
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    info = machine()
+    load_1, load_5, _ = os.getloadavg()
+    if load_1 > 0.5:
+        print(f"note: the machine is busy before the run (load average {load_1:.2f} / {load_5:.2f})")
+    print(
+        f"Inkverse API benchmark: {options.size_name} dataset, {options.mode}, {generator_name()} "
+        f"-c{options.connections}, {options.warmup:g} s warm-up + {options.duration:g} s per operation; "
+        f"{info['cpus']} x {info['cpu_model']}",
+        flush=True,
+    )
+    document = await run(options, stack_options)
+    path = write_results(document)
+    print(f"API peak RSS {document['server']['peak_rss_mb']} MB; results in {path}", flush=True)
+
+
+def main() -> None:
+    options, stack_options = parse_arguments()
+    configure_logging(LogSettings(level="WARNING"))
+    try:
+        asyncio.run(main_async(options, stack_options))
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""The real client operations (graphql.md §4) execute without errors against seeded data.
+
+Each operation whose root fields this server already serves is sent exactly as Apollo Client sends it
+(fragments, `__typename` everywhere), with the variables the clients' dispatch code uses.
+"""
+
+from typing import Any
+
+import httpx
+import pytest
+from graphql import parse, validate
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from inkverse.graphql.schema import build_schema
+from inkverse.lists.editorial import load_editorial
+from tests.fixtures.catalog import EventApplier
+from tests.fixtures.fake_notion import FakeNotion
+from tests.fixtures.fake_taddy import FakeTaddy
+from tests.graphql.seed import add_comment, add_user, like_comment, like_issue, now, seed_creator, seed_series
+from tests.graphql.validators.client_operations import CLIENT_OPERATIONS, ClientOperation
+
+SERVED = sorted(
+    (
+        operation
+        for operation in CLIENT_OPERATIONS
+        if not validate(build_schema()._schema, parse(operation.document))
+    ),
+    key=lambda operation: operation.name,
+)
+TERMS_PAGE = "ce1fc05e-5ae3-4772-84eb-da8cbe8f506e"
+
+
+def test_every_public_catalog_operation_is_served() -> None:
+    assert [operation.name for operation in SERVED] == [
+        "GetClaimCreatorPage", "GetComicIssue", "GetComicIssueDynamic", "GetComicSeries",
+        "GetComicSeriesDynamic", "GetComments", "GetCreator", "GetDocumentation", "GetList",
+        "GetMiniComicSeries", "GetMiniCreator", "GetRepliesForComment", "GetTrendingComicSeries",
+        "GetUserByUsername", "HomeScreen", "Search",
+    ]  # fmt: skip
+
+
+@pytest.fixture
+async def catalog(
+    events: EventApplier,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    fake_taddy: FakeTaddy,
+    fake_notion: FakeNotion,
+) -> dict[str, Any]:
+    """A curated, popular series with three episodes, a claimed creator, a comment thread and likes."""
+    featured_uuid = load_editorial().list_by_id("1").comic_series_uuids[0]  # type: ignore[union-attr]
+    seeded = await seed_series(events, issues=3, uuid=featured_uuid, name="The Lighthouse Keeper")
+    series_uuid, issue_uuid = seeded["series"]["uuid"], seeded["issues"][1]["uuid"]
+    made = await seed_creator(events, series_uuid, name="Ann Example")
+    user = await add_user(sessionmaker, "annexample", creator_uuid=made["creator"]["uuid"])
+    comment = await add_comment(sessionmaker, user_id=user.id, issue_uuid=issue_uuid, series_uuid=series_uuid,
+                                created_at=now() - 60)  # fmt: skip
+    await add_comment(sessionmaker, user_id=user.id, issue_uuid=issue_uuid, series_uuid=series_uuid,
+                      created_at=now() - 30, reply_to=comment)  # fmt: skip
+    await like_comment(sessionmaker, comment, issue_uuid, 2)
+    await like_issue(sessionmaker, issue_uuid, series_uuid, 4, now() - 60)
+    fake_taddy.add_series(seeded["series"])
+    fake_notion.add_page(TERMS_PAGE, "Terms of Service")
+    return {
+        "series_uuid": series_uuid,
+        "short_url": "the-lighthouse-keeper",
+        "issue_uuid": issue_uuid,
+        "creator_uuid": made["creator"]["uuid"],
+        "comment_uuid": comment,
+    }
+
+
+def variables_for(name: str, seeded: dict[str, Any]) -> dict[str, Any]:
+    issue_target = {"targetUuid": seeded["issue_uuid"], "targetType": "COMICISSUE"}
+    return {
+        "GetClaimCreatorPage": {"creatorUuid": seeded["creator_uuid"]},
+        "GetComicIssue": {"issueUuid": seeded["issue_uuid"], "seriesUuid": seeded["series_uuid"]},
+        "GetComicIssueDynamic": {"issueUuid": seeded["issue_uuid"]},
+        "GetComicSeries": {
+            "uuid": seeded["series_uuid"],
+            "sortOrderForIssues": "OLDEST",
+            "limitPerPageForIssues": 1000,
+            "pageForIssues": 1,
+        },
+        "GetComicSeriesDynamic": {"seriesUuid": seeded["series_uuid"]},
+        "GetComments": {**issue_target, "page": 1, "limitPerPage": 25, "sortBy": "TOP"},
+        "GetCreator": {"uuid": seeded["creator_uuid"]},
+        "GetDocumentation": {"id": "/terms-of-service"},
+        "GetList": {"id": "1"},
+        "GetMiniComicSeries": {"shortUrl": seeded["short_url"]},
+        "GetMiniCreator": {"uuid": seeded["creator_uuid"]},
+        "GetRepliesForComment": {**issue_target, "commentUuid": seeded["comment_uuid"], "limitPerPage": 25},
+        "GetTrendingComicSeries": {"metric": "LIKED", "period": "WEEK", "limitPerPage": 6, "page": 1},
+        "GetUserByUsername": {"username": "annexample"},
+        "HomeScreen": {},
+        "Search": {"term": "lighthouse", "page": 1, "limitPerPage": 20, "filterForTypes": ["COMICSERIES"]},
+    }[name]
+
+
+def empty_lists(value: Any, path: str = "data") -> list[str]:
+    """Where the answer holds an empty list: seeded data should fill every list the operation reads."""
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in empty_lists(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        own = [path] if not value else []
+        return own + [found for item in value for found in empty_lists(item, f"{path}[]")]
+    return []
+
+
+# The only series is on the recently-added page, which recently-updated leaves out (see test_home.py).
+ALLOWED_EMPTY = {"HomeScreen": ["data.getRecentlyUpdatedComicSeries.comicSeries"]}
+
+
+@pytest.mark.parametrize("operation", SERVED, ids=lambda operation: operation.name)
+async def test_the_operation_executes_without_errors(
+    wired_client: httpx.AsyncClient, catalog: dict[str, Any], operation: ClientOperation
+) -> None:
+    payload = {
+        "operationName": operation.name,
+        "query": operation.document,
+        "variables": variables_for(operation.name, catalog),
+    }
+    response = await wired_client.post(
+        "/api/graphql", json=payload, headers={"client-name": "inkverse-website", "client-version": "3.0.0"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    assert all(value is not None for value in body["data"].values()), body
+    assert empty_lists(body["data"]) == ALLOWED_EMPTY.get(operation.name, []), body
