@@ -103,7 +103,7 @@ class CacheAside:
     async def get_many_or_load(
         self,
         keys: Sequence[CacheKey],
-        loader: Callable[[list[CacheKey]], Awaitable[Sequence[T | None]]],
+        loader: Callable[[list[CacheKey]], Awaitable[Sequence[Any]]],
         *,
         ttl: int | None = None,
         decode: Callable[[Any], T] = _as_is,

@@ -27,6 +27,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from inkverse.cache.aside import CacheAside
 from inkverse.graphql.context import Context
 from inkverse.graphql.errors import (
     BAD_REQUEST,
@@ -176,9 +177,8 @@ class GraphQLEndpoint:
     async def _context(request: Request) -> Context:
         container: AsyncContainer = request.state.dishka_container
         sessionmaker = await container.get(async_sessionmaker[AsyncSession])
-        return Context(
-            container=container, request=request, sessionmaker=sessionmaker, loaders=Loaders(sessionmaker)
-        )
+        loaders = Loaders(sessionmaker, await container.get(CacheAside))
+        return Context(container=container, request=request, sessionmaker=sessionmaker, loaders=loaders)
 
     def _response(self, result: ExecutionResult) -> Response:
         if isinstance(result, PreExecutionError) or (result.data is None and result.errors):

@@ -5,20 +5,24 @@ Every batch opens its own short-lived session, so concurrently resolving fields 
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
+from inkverse.cache.aside import CacheAside, CacheKey, EntryType
 from inkverse.catalog_enums import SortOrder
 from inkverse.comics.repository import ComicIssueRepository, ComicSeriesRepository, ComicStoryRepository
 from inkverse.creators.repository import CreatorContentRepository, CreatorRepository
 from inkverse.database import tables
+from inkverse.database.base import Base
+from inkverse.database.rows import row_from_dict, row_to_dict
 from inkverse.social.repository import COMMENT_LIKE, CommentRepository
 from inkverse.users.repository import UserRepository
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+RowT = TypeVar("RowT", bound=Base)
 Fetch = Callable[[AsyncSession, list[K]], Awaitable[Mapping[K, V]]]
 
 
@@ -57,10 +61,21 @@ async def content_pages(
 
 
 class Loaders:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], cache: CacheAside | None = None
+    ) -> None:
         self._sessionmaker = sessionmaker
-        self.series_by_uuid = self._loader(lambda s, keys: ComicSeriesRepository(s).map_by_uuids(keys))
-        self.issue_by_uuid = self._loader(lambda s, keys: ComicIssueRepository(s).map_by_uuids(keys))
+        self._cache = cache
+        self.series_by_uuid = self._cached_rows(
+            EntryType.COMICSERIES,
+            tables.ComicSeries,
+            lambda s, keys: ComicSeriesRepository(s).map_by_uuids(keys),
+        )
+        self.issue_by_uuid = self._cached_rows(
+            EntryType.COMICISSUE,
+            tables.ComicIssue,
+            lambda s, keys: ComicIssueRepository(s).map_by_uuids(keys),
+        )
         self.issue_by_series_position = self._loader(
             lambda s, keys: ComicIssueRepository(s).map_by_positions(keys)
         )
@@ -70,7 +85,9 @@ class Loaders:
         self.stories_by_issue_uuid = self._loader(
             lambda s, keys: ComicStoryRepository(s).map_for_issues(keys)
         )
-        self.creator_by_uuid = self._loader(lambda s, keys: CreatorRepository(s).map_by_uuids(keys))
+        self.creator_by_uuid = self._cached_rows(
+            EntryType.CREATOR, tables.Creator, lambda s, keys: CreatorRepository(s).map_by_uuids(keys)
+        )
         self.creators_by_series_uuid = self._loader(
             lambda s, keys: CreatorRepository(s).map_for_contents(keys)
         )
@@ -91,5 +108,28 @@ class Loaders:
             async with sessionmaker() as session:
                 found = await fetch(session, list(keys))
             return [found.get(key) for key in keys]
+
+        return DataLoader(load_fn=load)
+
+    def _cached_rows(
+        self, entry_type: EntryType, model: type[RowT], fetch: Fetch[str, RowT]
+    ) -> DataLoader[str, RowT | None]:
+        """A loader of rows by uuid that reads through the cache-aside layer (purged by the webhooks)."""
+        cache = self._cache
+        if cache is None:
+            return self._loader(fetch)
+        sessionmaker = self._sessionmaker
+
+        async def from_database(cache_keys: list[CacheKey]) -> list[dict[str, Any] | None]:
+            async with sessionmaker() as session:
+                found = await fetch(session, [key.id for key in cache_keys])
+            return [row_to_dict(row) if (row := found.get(key.id)) else None for key in cache_keys]
+
+        async def load(keys: Sequence[str]) -> list[RowT | None]:
+            return await cache.get_many_or_load(
+                [CacheKey(entry_type, key) for key in keys],
+                from_database,
+                decode=lambda data: row_from_dict(model, data),
+            )
 
         return DataLoader(load_fn=load)
