@@ -5,6 +5,6 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY alembic ./alembic
 COPY inkverse ./inkverse
 RUN pip install --no-cache-dir -e .
-ENV INKVERSE_HOST=0.0.0.0 INKVERSE_PORT=8000 LOG_FORMAT=json
+ENV INKVERSE_ENV=production INKVERSE_HOST=0.0.0.0 INKVERSE_PORT=8000 LOG_FORMAT=json
 EXPOSE 8000
 CMD ["inkverse", "serve"]

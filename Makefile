@@ -39,8 +39,10 @@ schema: $(STAMP) ## Print the GraphQL SDL
 
 bench: $(STAMP) ## Benchmarks: API under load (2,000-series dataset), then the worker (CPU-heavy)
 	$(BIN)/python -m benchmarks.api --size bench --profile slowest
+	$(BIN)/python -m benchmarks.api --size bench --mode cached --duration 10
 	$(BIN)/python -m benchmarks.bench_worker
 
 bench-quick: $(STAMP) ## The same on the demo dataset with short runs (under 5 minutes)
 	$(BIN)/python -m benchmarks.api --quick
+	$(BIN)/python -m benchmarks.api --quick --mode cached
 	$(BIN)/python -m benchmarks.bench_worker --events 50

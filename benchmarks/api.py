@@ -8,8 +8,11 @@ Steps: a seeded PostgreSQL and a Redis (`benchmarks.stack`); the SQL statements 
 counted in-process (`benchmarks.sql_count`); the API started as `inkverse serve` runs it (uvicorn, one
 worker process); one request per operation whose answer must have no `errors` and the expected data;
 then per operation a warm-up and a measured run of the load generator (`benchmarks.loadgen`: wrk when
-installed), with the server's CPU time read before and after. Prints the table and writes
-`benchmarks/results/<timestamp>-<size>-<mode>.json` and `benchmarks/results/latest.json`.
+installed) with `--connections` connections, the server's CPU time (and PostgreSQL's, when it runs here)
+read before and after, and a short one-connection run for the latency of a request that does not queue.
+Prints the table and writes `benchmarks/results/<timestamp>-<size>-<mode>.json` and
+`benchmarks/results/latest.json` (and `latest-<mode>.json`). `--profile OPERATION|slowest` then
+samples the server with py-spy.
 
 Everything started here is stopped at the end, also on Ctrl-C or SIGTERM.
 """
@@ -63,6 +66,11 @@ class RunOptions:
     profile: str | None
     port: int
 
+    @property
+    def unloaded_duration(self) -> float:
+        """Seconds of the one-connection run that measures latency without queueing."""
+        return max(2.0, min(10.0, self.duration / 3))
+
 
 @dataclass
 class OperationResult:
@@ -80,6 +88,8 @@ class OperationResult:
     failures: int
     x_cache: dict[str, int] = field(default_factory=dict)
     node_cpu_ms: float | None = None
+    unloaded_p50_ms: float | None = None
+    unloaded_p99_ms: float | None = None
 
 
 # --- the run ----------------------------------------------------------------------------------------
@@ -177,6 +187,10 @@ async def load_all(
                 body_file.write_bytes(operation.body())
                 await run_load(server.graphql_url, body_file, options.warmup, options.connections)
                 result = await measure(server, operation, body_file, stack.postmaster_pid, options)
+                unloaded = await run_load(server.graphql_url, body_file, options.unloaded_duration, 1)
+                result.unloaded_p50_ms = unloaded.latency_ms["p50"]
+                result.unloaded_p99_ms = unloaded.latency_ms["p99"]
+                result.failures += unloaded.failures
                 result.sql_first_request = statements[operation.key].first
                 result.sql_per_request = statements[operation.key].repeat
                 results.append(result)
@@ -218,8 +232,8 @@ def operation_result(
 # --- output -----------------------------------------------------------------------------------------
 
 HEADER = (
-    f"{'operation':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}{'DB ms/req':>11}"
-    f"{'SQL/req':>9}{'Node CPU':>10}{'fail':>6}  X-Cache"
+    f"{'operation':<26}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'1-conn p50':>11}{'CPU ms/req':>11}"
+    f"{'DB ms/req':>10}{'SQL/req':>8}{'Node CPU':>9}{'fail':>5}  X-Cache"
 )
 
 
@@ -227,10 +241,11 @@ def print_row(result: OperationResult) -> None:
     db = f"{result.db_cpu_ms_per_request:.2f}" if result.db_cpu_ms_per_request is not None else "-"
     node = f"{result.node_cpu_ms:.2f}" if result.node_cpu_ms is not None else "-"
     cache = ", ".join(f"{name} {count}" for name, count in sorted(result.x_cache.items())) or "-"
+    unloaded = f"{result.unloaded_p50_ms:.2f}" if result.unloaded_p50_ms is not None else "-"
     print(
-        f"{result.title:<26}{result.requests_per_second:>9.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
-        f"{result.cpu_ms_per_request:>12.2f}{db:>11}{result.sql_per_request:>9}{node:>10}"
-        f"{result.failures:>6}  {cache}",
+        f"{result.title:<26}{result.requests_per_second:>8.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
+        f"{unloaded:>11}{result.cpu_ms_per_request:>11.2f}{db:>10}{result.sql_per_request:>8}{node:>9}"
+        f"{result.failures:>5}  {cache}",
         flush=True,
     )
 
@@ -288,6 +303,7 @@ def write_results(document: dict[str, Any]) -> Path:
     text_form = json.dumps(document, indent=2) + "\n"
     path.write_text(text_form)
     (RESULTS_DIR / "latest.json").write_text(text_form)
+    (RESULTS_DIR / f"latest-{document['mode']}.json").write_text(text_form)
     return path
 
 
@@ -307,7 +323,7 @@ def parse_arguments() -> tuple[RunOptions, StackOptions]:
     parser.add_argument("--size", choices=sorted(SIZES), default="bench")
     parser.add_argument("--quick", action="store_true", help="demo dataset, 2 s warm-up, 5 s per operation")
     parser.add_argument("--mode", choices=sorted(MODE_ENVIRONMENT), default="uncached")
-    parser.add_argument("--duration", type=float, help="seconds measured per operation (default 30)")
+    parser.add_argument("--duration", type=float, help="seconds measured per operation (default 20)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up per operation (default 5)")
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--operations", default="", help="comma-separated keys (default: all)")
@@ -325,7 +341,7 @@ def parse_arguments() -> tuple[RunOptions, StackOptions]:
     run_options = RunOptions(
         size_name=size_name,
         mode=arguments.mode,
-        duration=arguments.duration or (5.0 if arguments.quick else 30.0),
+        duration=arguments.duration or (5.0 if arguments.quick else 20.0),
         warmup=arguments.warmup if arguments.warmup is not None else (2.0 if arguments.quick else 5.0),
         connections=arguments.connections,
         only=tuple(key for key in arguments.operations.split(",") if key),

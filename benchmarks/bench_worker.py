@@ -1,6 +1,6 @@
 """Worker benchmark: `comicissue.created` with 10 stories, through the handler alone and through SQS.
 
-    .venv/bin/python -m benchmarks.bench_worker [--events 300] [--stories 10] [--concurrency 10]
+    .venv/bin/python -m benchmarks.bench_worker [--events 200] [--stories 10] [--concurrency 10]
         [--handler auto|registry|writer]
 
 1. Handler throughput, excluding the queue: each webhook body (`{uuid, taddyType, action, timestamp,
@@ -56,13 +56,15 @@ from inkverse.logging import configure_logging
 from inkverse.queues.client import QueueClient
 from inkverse.settings import LogSettings, WorkerSettings, load_settings
 from inkverse.taddy.payloads import ComicIssuePayload
-from inkverse.taddy.webhooks import PROCESS_TADDY_WEBHOOK, TaddyWebhook
+from inkverse.taddy.webhooks import TaddyWebhook
 from inkverse.worker.registry import HandlerRegistry
 from inkverse.worker.runner import build_consumer
 
 Body = dict[str, Any]
 Handler = Callable[[Body, AsyncContainer], Awaitable[None]]
 AUX_PREFIX = "AUX "
+# The message type of a Taddy delivery on the queue (the original's name, part of the queue contract).
+PROCESS_TADDY_WEBHOOK = "PROCESS_TADDY_WEBHOOK"
 DRAIN_TIMEOUT_SECONDS = 600.0
 
 
@@ -457,7 +459,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--stories", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=WorkerSettings().concurrency)
     parser.add_argument("--handler", choices=("auto", "registry", "writer"), default="auto")

@@ -27,7 +27,6 @@ from inkverse.cache.store import CacheStore
 from inkverse.cloudflare.purge import make_cloudflare_purger
 from inkverse.cloudflare.storage import ObjectStore, open_object_store
 from inkverse.database.engine import make_engine, make_sessionmaker
-from inkverse.database.uow import UnitOfWork
 from inkverse.lists.documentation import DocumentationPages, load_documentation_pages
 from inkverse.lists.editorial import EditorialData, load_editorial
 from inkverse.messaging.email import EmailSender, open_email_sender
@@ -39,7 +38,6 @@ from inkverse.queues.client import QueueClient
 from inkverse.queues.outbox import OutboxRelay
 from inkverse.queues.producer import OverflowStore, QueueProducer
 from inkverse.settings import (
-    AuthSettings,
     AwsSettings,
     CacheSettings,
     CloudflareSettings,
@@ -126,10 +124,6 @@ class SettingsProvider(Provider):
     @provide
     def email(self, settings: Settings) -> EmailSettings:
         return settings.email
-
-    @provide
-    def auth(self, settings: Settings) -> AuthSettings:
-        return settings.auth
 
 
 class InfrastructureProvider(Provider):
@@ -299,14 +293,6 @@ class CacheProvider(Provider):
         return CacheInvalidator(store, cdns, metrics)
 
 
-class RequestProvider(Provider):
-    scope = Scope.REQUEST
-
-    @provide
-    def unit_of_work(self, sessionmaker: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-        return UnitOfWork(sessionmaker)
-
-
 class MessagingProvider(Provider):
     """E-mail (SES v2), the mailing list (EmailOctopus), Slack, and R2 object storage."""
 
@@ -342,7 +328,6 @@ def default_providers() -> tuple[Provider, ...]:
         InfrastructureProvider(),
         PipelineProvider(),
         CacheProvider(),
-        RequestProvider(),
         MessagingProvider(),
     )
 

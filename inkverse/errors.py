@@ -2,7 +2,7 @@
 
 InkverseError
 ├── ConfigurationError      a setting is missing or invalid (the process refuses to start)
-├── DependencyUnavailable   Postgres, Redis, an AWS endpoint or a third party cannot be reached
+├── DependencyUnavailableError  Postgres, Redis, an AWS endpoint or a third party cannot be reached
 ├── NotFoundError           the thing asked for does not exist
 │   └── ObjectNotFoundError     no object under that key in the bucket
 ├── ValidationError         input was refused; `field` names the culprit

@@ -122,9 +122,13 @@ class CacheSettings(_Section):
 
 class GraphQLSettings(_Section):
     """`GRAPHQL_*`. `cdn_max_age` > 0 lets a CDN cache anonymous, cacheable query responses
-    (`Cache-Control: public, max-age=N`); 0 keeps the original's `no-store` on every response."""
+    (`Cache-Control: public, max-age=N`); 0 keeps the original's `no-store` on every response.
+    The limits bound what one request can cost before depth and complexity are even checked."""
 
     cdn_max_age: int = Field(default=0, ge=0)
+    max_body_bytes: int = Field(default=102_400, ge=1024)
+    max_tokens: int = Field(default=10_000, ge=100)
+    max_aliases: int = Field(default=30, ge=0)
 
 
 class AwsSettings(_Section):
@@ -180,7 +184,7 @@ class TaddySettings(_Section):
     image_sizing: bool = True
     image_timeout_seconds: float = Field(default=5.0, gt=0)
     image_concurrency: int = Field(default=4, ge=1, le=32)
-    image_max_bytes: int = Field(default=10_485_760, ge=1024)
+    image_max_bytes: int = Field(default=262_144, ge=1024)
     image_allowed_networks: list[str] = []
 
 
@@ -228,13 +232,6 @@ class EmailSettings(_Section):
     lists: dict[str, str] = {}
 
 
-class AuthSettings(_Section):
-    """`AUTH_*`: RSA keys (PEM) for the session JWTs."""
-
-    private_jwt: SecretStr | None = None
-    public_jwt: str | None = None
-
-
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     log: LogSettings = LogSettings()
@@ -251,7 +248,6 @@ class Settings(_Section):
     stellate: StellateSettings = StellateSettings()
     slack: SlackSettings = SlackSettings()
     email: EmailSettings = EmailSettings()
-    auth: AuthSettings = AuthSettings()
 
 
 SECTION_PREFIXES: dict[str, str] = {
@@ -270,7 +266,6 @@ SECTION_PREFIXES: dict[str, str] = {
     "stellate": "STELLATE_",
     "slack": "SLACK_",
     "email": "EMAIL_",
-    "auth": "AUTH_",
 }
 
 _SectionT = TypeVar("_SectionT", bound=_Section)

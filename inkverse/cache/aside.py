@@ -1,4 +1,4 @@
-"""Cache-aside over Redis for hot reads (series, issues of a series, creators, home-screen lists).
+"""Cache-aside over Redis for hot reads (the GraphQL loaders' series, issues and creators by uuid).
 
     key = CacheKey(EntryType.COMICSERIES, uuid)
     series = await cache.get_or_load(key, load_series, decode=SeriesView.model_validate)
@@ -9,7 +9,8 @@ state). Without `decode` the JSON value itself is returned; concurrent callers o
 so treat it as read-only. A loader returning None stores a negative entry for the id asked for (its own,
 shorter TTL), which the purge of that id removes.
 
-Concurrent misses of one key in this process share one read and one load (single flight). Redis errors
+With `get_or_load`, concurrent misses of one key in this process share one read and one load (single
+flight); `get_many_or_load` batches instead (one read for a DataLoader's keys). Redis errors
 and timeouts fall back to the loader, logged and counted; nothing here fails a request because Redis
 does. Entries are purged by `CacheInvalidator` (`inkverse.cache.purger`), never directly.
 """

@@ -1,8 +1,7 @@
 """Cache invalidation vocabulary: the cache types, one purge request, and the purger interfaces.
 
 The cache types are the original's (integrations.md §4.2). Webhook processing and mutations call only
-`CachePurger.purge`; `CacheInvalidator` (`inkverse.cache.purger`) is the implementation, and
-`LoggingPurger` records what would be purged where nothing is wired.
+`CachePurger.purge`; `CacheInvalidator` (`inkverse.cache.purger`) is the implementation.
 """
 
 from collections.abc import Iterable, Sequence
@@ -154,18 +153,6 @@ class CdnPurger(Protocol):
 
     async def send(self, purges: Sequence[Purge]) -> None:
         """Purge on the CDN; raises PurgeFailedError once the retries are spent."""
-
-
-class LoggingPurger:
-    async def purge(self, purges: Sequence[Purge]) -> None:
-        for item in purges:
-            log.info(
-                "cache.purge",
-                cache_type=item.cache_type.value,
-                ids=list(item.ids),
-                short_url=item.short_url,
-                series_uuid=item.series_uuid,
-            )
 
 
 class LoggingCdnPurger:

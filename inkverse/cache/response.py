@@ -38,8 +38,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from inkverse.cache.response_store import BYPASS, HIT, MISS, Lookup, ResponseStore
 from inkverse.cache.tags import response_tags
 
-MAX_BODY_BYTES = 1_048_576
-_PARSED_DOCUMENTS = 512
+# Larger bodies and documents are passed to the endpoint uncached (it enforces the request limits);
+# the cache never spends more than a bounded parse on a request.
+MAX_BODY_BYTES = 65_536
+MAX_TOKENS = 10_000
+_PARSED_DOCUMENTS = 256
 _UNDECODABLE = object()
 
 
@@ -164,7 +167,7 @@ def _json_values(params: dict[str, Any], names: tuple[str, ...]) -> dict[str, An
 @lru_cache(maxsize=_PARSED_DOCUMENTS)
 def _parsed(query: str) -> DocumentNode | None:
     try:
-        return parse(query)
+        return parse(query, max_tokens=MAX_TOKENS)
     except GraphQLError:
         return None
 

@@ -34,6 +34,10 @@ class ChangeResult:
     previous_short_url: str | None = None
     series_uuid: str | None = None
     """The issue's series; for creatorcontent, the content when it is a series."""
+    name: str | None = None
+    """An issue's name (its page URL contains it); on a delete, the deleted row's."""
+    previous_name: str | None = None
+    """An issue's name before this event, when the event renamed it."""
     previous_series_uuid: str | None = None
     """The issue's series before this event, when the event moved it to another series."""
     creator_uuid: str | None = None

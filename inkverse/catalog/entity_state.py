@@ -42,6 +42,15 @@ class EntityStateRepository:
         ]
         await self._session.execute(_advance_when_newer(insert(State).values(rows)))
 
+    async def hold(self, taddy_type: TaddyType, uuid: str, *, exclusive: bool) -> None:
+        """Serialise a parent's delete with writes of its children (issues of a series, content of a
+        creator), which run concurrently in the worker: children hold the parent's lock shared, the
+        delete holds it exclusively, until the end of the transaction. Without it an issue inserted
+        while its series' delete is still uncommitted would survive as an orphan."""
+        key = func.hashtextextended(f"{taddy_type.value}:{uuid}", 0)
+        lock = func.pg_advisory_xact_lock(key) if exclusive else func.pg_advisory_xact_lock_shared(key)
+        await self._session.execute(select(lock))
+
     async def is_tombstoned(self, taddy_type: TaddyType, uuid: str, timestamp: int) -> bool:
         """Whether the object was deleted by an event at or after `timestamp`."""
         statement = select(State.uuid).where(

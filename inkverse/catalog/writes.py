@@ -16,7 +16,7 @@ UPSERT_ACTIONS = frozenset({WebhookAction.CREATED, WebhookAction.UPDATED})
 def full_payload(action: WebhookAction, payload: TaddyPayload, model: type[PayloadT]) -> PayloadT:
     """The payload as `model` for a created/updated event, or ValidationError."""
     if action not in UPSERT_ACTIONS:
-        raise ValidationError("action", f"{action.value} is not a created, updated or deleted event")
+        raise ValidationError("action", f"{action.value} is not a created or updated event")
     if not isinstance(payload, model):
         raise ValidationError("data", f"a {action.value} event needs the whole object")
     return payload

@@ -5,10 +5,17 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
+from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
 from inkverse.container import build_container
-from inkverse.queues.admin import create_queues, peek_dead_letters, purge_dead_letters, replay_dead_letters
+from inkverse.queues.admin import (
+    create_queues,
+    ensure_buckets,
+    peek_dead_letters,
+    purge_dead_letters,
+    replay_dead_letters,
+)
 from inkverse.queues.client import QueueClient
 from inkverse.settings import WorkerSettings, load_settings
 
@@ -34,12 +41,21 @@ def with_sqs(work: Callable[[SQSClient, QueueClient, str], Awaitable[T]], queue:
 
 @app.command()
 def create() -> None:
-    """Create the queues and their dead-letter queues (idempotent)."""
+    """Create the queues, their dead-letter queues and the bucket of large bodies (idempotent)."""
 
-    async def work(sqs: SQSClient, _: QueueClient, __: str) -> dict[str, str]:
-        return await create_queues(sqs, load_settings().queues)
+    async def work() -> dict[str, str]:
+        settings = load_settings()
+        container = build_container(settings, "cli")
+        try:
+            urls = await create_queues(await container.get(SQSClient), settings.queues)
+            await ensure_buckets(
+                await container.get(S3Client), [settings.queues.overflow_bucket], settings.aws.region
+            )
+        finally:
+            await container.close()
+        return urls
 
-    for name, url in with_sqs(work).items():
+    for name, url in asyncio.run(work()).items():
         typer.echo(f"{name}\t{url}")
 
 

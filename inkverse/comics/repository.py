@@ -123,15 +123,6 @@ class ComicIssueRepository:
         statement = statement.order_by(position_order(Issue.position, sort_order), Issue.uuid)
         return list(await self._session.scalars(statement.limit(limit).offset(offset)))
 
-    async def get_by_position(self, series_uuid: str, position: int) -> tables.ComicIssue | None:
-        statement = (
-            select(Issue)
-            .where(Issue.series_uuid == series_uuid, Issue.position == position)
-            .order_by(Issue.uuid)
-            .limit(1)
-        )
-        return (await self._session.scalars(statement)).first()
-
     async def map_by_positions(
         self, keys: Sequence[tuple[str, int]]
     ) -> dict[tuple[str, int], tables.ComicIssue]:
@@ -148,17 +139,6 @@ class ComicIssueRepository:
             if row.position is not None:
                 found.setdefault((row.series_uuid, row.position), row)
         return found
-
-    async def get_previous(self, series_uuid: str, position: int | None) -> tables.ComicIssue | None:
-        """The issue at `position - 1`; none before the first (position 0) or without a position."""
-        if position is None or position <= 0:
-            return None
-        return await self.get_by_position(series_uuid, position - 1)
-
-    async def get_next(self, series_uuid: str, position: int | None) -> tables.ComicIssue | None:
-        if position is None:
-            return None
-        return await self.get_by_position(series_uuid, position + 1)
 
     async def count_for_series(self, series_uuid: str) -> int:
         """All the series' issues, removed and blocked ones included (as the original)."""

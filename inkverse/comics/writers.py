@@ -87,6 +87,7 @@ class ComicSeriesWriter:
         """The series, all its issues and stories, and their uuid lookups. Likes, comments,
         subscriptions and creatorcontent rows are kept (as in the original)."""
         uuid = canonical_uuid(uuid)
+        await self._state.hold(TaddyType.COMICSERIES, uuid, exclusive=True)
         if not await self._state.claim(TaddyType.COMICSERIES, uuid, timestamp, deleting=True):
             return ChangeResult(TaddyType.COMICSERIES, uuid, Outcome.STALE)
         short_url = await self._session.scalar(
@@ -143,11 +144,15 @@ class ComicIssueWriter:
         uuid = payload.uuid
         stale = ChangeResult(TaddyType.COMICISSUE, uuid, Outcome.STALE, series_uuid=payload.series_uuid)
         # An issue of a series deleted by a later (or simultaneous) event stays gone with it.
+        await self._state.hold(TaddyType.COMICSERIES, payload.series_uuid, exclusive=False)
         if await self._state.is_tombstoned(TaddyType.COMICSERIES, payload.series_uuid, timestamp):
             return stale
         if not await self._state.claim(TaddyType.COMICISSUE, uuid, timestamp, deleting=False):
             return stale
-        previous_series_uuid = await self._session.scalar(select(Issue.series_uuid).where(Issue.uuid == uuid))
+        previous = (
+            await self._session.execute(select(Issue.series_uuid, Issue.name).where(Issue.uuid == uuid))
+        ).first()
+        previous_series_uuid = previous.series_uuid if previous else None
         if previous_series_uuid is None:
             await self._lookup.register(uuid, tables.ContentType.COMICISSUE)
         inserted = await self._upsert_issue(payload)
@@ -159,6 +164,8 @@ class ComicIssueWriter:
             Outcome.CREATED if inserted else Outcome.UPDATED,
             series_uuid=payload.series_uuid,
             previous_series_uuid=moved_from,
+            name=payload.name,
+            previous_name=previous.name if previous and previous.name != payload.name else None,
             stories_added=stories.added,
             stories_updated=stories.updated,
             stories_removed=stories.removed,
@@ -169,9 +176,15 @@ class ComicIssueWriter:
         uuid = canonical_uuid(uuid)
         if not await self._state.claim(TaddyType.COMICISSUE, uuid, timestamp, deleting=True):
             return ChangeResult(TaddyType.COMICISSUE, uuid, Outcome.STALE)
-        series_uuid = await self._session.scalar(
-            delete(Issue).where(Issue.uuid == uuid).returning(Issue.series_uuid).execution_options(**NO_SYNC)
-        )
+        deleted = (
+            await self._session.execute(
+                delete(Issue)
+                .where(Issue.uuid == uuid)
+                .returning(Issue.series_uuid, Issue.name)
+                .execution_options(**NO_SYNC)
+            )
+        ).first()
+        series_uuid = deleted.series_uuid if deleted else None
         story_rows = await self._session.execute(
             delete(Story)
             .where(Story.issue_uuid == uuid)
@@ -186,6 +199,7 @@ class ComicIssueWriter:
             uuid,
             Outcome.DELETED if found else Outcome.NOT_FOUND,
             series_uuid=series_uuid or (stories[0].series_uuid if stories else None),
+            name=deleted.name if deleted else None,
             stories_removed=tuple(story.uuid for story in stories),
         )
 

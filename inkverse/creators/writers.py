@@ -79,6 +79,7 @@ class CreatorWriter:
         """The creator, its creatorcontent and creatorlink rows and its uuid lookup; users who had
         claimed it lose `creator_uuid` (their claims are kept, as in the original)."""
         uuid = canonical_uuid(uuid)
+        await self._state.hold(TaddyType.CREATOR, uuid, exclusive=True)
         if not await self._state.claim(TaddyType.CREATOR, uuid, timestamp, deleting=True):
             return ChangeResult(TaddyType.CREATOR, uuid, Outcome.STALE)
         short_url = await self._session.scalar(
@@ -157,6 +158,7 @@ class CreatorContentWriter:
         first leaves its old row, so the primary key cannot collide."""
         uuid = payload.uuid
         stale = ChangeResult(TaddyType.CREATORCONTENT, uuid, Outcome.STALE, creator_uuid=payload.creator_uuid)
+        await self._state.hold(TaddyType.CREATOR, payload.creator_uuid, exclusive=False)
         if await self._state.is_tombstoned(TaddyType.CREATOR, payload.creator_uuid, timestamp):
             return stale
         if not await self._state.claim(TaddyType.CREATORCONTENT, uuid, timestamp, deleting=False):

@@ -8,7 +8,7 @@ from dishka import AsyncContainer
 from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
-from inkverse.queues.admin import create_queues
+from inkverse.queues.admin import create_queues, ensure_buckets
 from inkverse.settings import AwsSettings, CloudflareSettings, EmailSettings, QueueSettings
 
 log = structlog.get_logger(__name__)
@@ -20,14 +20,7 @@ async def provision_aws(container: AsyncContainer) -> None:
     queues = await create_queues(await container.get(SQSClient), await container.get(QueueSettings))
     queue_settings = await container.get(QueueSettings)
     buckets = [*(await container.get(CloudflareSettings)).r2_buckets, queue_settings.overflow_bucket]
-    s3 = await container.get(S3Client)
-    existing = {bucket["Name"] for bucket in (await s3.list_buckets()).get("Buckets", [])}
-    for bucket in buckets:
-        if bucket not in existing:
-            await s3.create_bucket(
-                Bucket=bucket,
-                CreateBucketConfiguration={"LocationConstraint": aws.region},  # type: ignore[typeddict-item]
-            )
+    await ensure_buckets(await container.get(S3Client), buckets, aws.region)
     sender = parseaddr((await container.get(EmailSettings)).sender)[1]
     async with session.client("ses", endpoint_url=aws.endpoint_for("ses")) as ses:
         await ses.verify_email_identity(EmailAddress=sender)

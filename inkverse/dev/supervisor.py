@@ -16,10 +16,12 @@ from http import HTTPStatus
 import aiohttp
 import structlog
 from pydantic import SecretStr
+from sqlalchemy.engine import make_url
 
 from inkverse.container import build_container
 from inkverse.database import migrations
 from inkverse.dev.provision import provision_aws
+from inkverse.dev.seed import seed_demo_if_empty
 from inkverse.dev.stack import EmbeddedStack, port_is_free
 from inkverse.errors import ConfigurationError, DependencyUnavailableError
 from inkverse.settings import Settings
@@ -103,13 +105,17 @@ async def wait_until_healthy(url: str, api: Child) -> None:
     raise DependencyUnavailableError(f"the API did not answer {url} within {READY_TIMEOUT_SECONDS:.0f} s")
 
 
+def without_password(url: str | None) -> str:
+    return make_url(url).render_as_string(hide_password=True) if url else "-"
+
+
 def banner(settings: Settings, started: float) -> str:
     base = f"http://{settings.server.host}:{settings.server.port}"
     lines = [
         f"Inkverse dev stack ready in {time.monotonic() - started:.1f} s",
         f"  GraphQL   {base}/api/graphql  (GraphiQL in a browser)",
         f"  Health    {base}/healthz   Ready {base}/readyz   Metrics {base}/metrics",
-        f"  Postgres  {settings.database.url}",
+        f"  Postgres  {without_password(settings.database.url)}",
         f"  Redis     {settings.redis.url}",
         f"  AWS       {settings.aws.endpoint_url or 'AWS default endpoints'}",
         "  Worker    polling " + settings.worker.queue,
@@ -141,6 +147,7 @@ async def run_dev(settings: Settings) -> None:
         settings = with_stack_urls(settings, urls.database_url, urls.redis_url, urls.aws_endpoint_url)
         assert settings.database.url is not None
         await migrations.upgrade(settings.database.url)
+        await seed_demo_if_empty(settings.database.url, settings.server.editorial_file)
         await _provision(settings)
 
         env = child_environment(settings)

@@ -27,16 +27,27 @@ from inkverse.graphql.health import ReadinessChecker
 from inkverse.graphql.http import GraphQLEndpoint
 from inkverse.graphql.schema import build_schema
 from inkverse.graphql.webhooks import taddy_webhook
+from inkverse.lists.documentation import DocumentationPages
+from inkverse.lists.editorial import EditorialData
 from inkverse.logging import configure_logging
 from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
-from inkverse.settings import Settings, WorkerSettings, load_settings
+from inkverse.settings import ServerSettings, Settings, WorkerSettings, load_settings
 from inkverse.taddy.webhooks import effective_secret
 
 log = structlog.get_logger(__name__)
 
 CONTAINER_KEY = "dishka_container"
-_KNOWN_ROUTES = ("/api/graphql", "/healthz", "/readyz", "/metrics", "/api")
+# Most specific first: "/api" would otherwise also count the webhook and GraphQL paths.
+_KNOWN_ROUTES = (
+    "/api/graphql",
+    "/api/webhooks/taddy",
+    "/api/worker/process-taddy-webhook",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api",
+)
 
 
 class RequestScopeMiddleware:
@@ -106,6 +117,7 @@ async def readyz(request: Request) -> Response:
         await container.get(Redis),
         await container.get(QueueClient),
         (await container.get(WorkerSettings)).queue,
+        detailed=not (await container.get(ServerSettings)).is_production,
     )
     results = await checker.check()
     failing = [result for result in results if not result.ok]
@@ -127,13 +139,16 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
     """The application around an already-built container; the app closes it on shutdown."""
     server = settings.server
     check_webhook_secret(settings)
-    schema = build_schema()
-    endpoint = GraphQLEndpoint(schema, production=server.is_production)
+    schema = build_schema(settings.graphql)
+    endpoint = GraphQLEndpoint(schema, production=server.is_production, limits=settings.graphql)
     # CORS outside the response cache, so that cache hits carry the CORS headers too.
     graphql = GraphQLCors(ResponseCache(endpoint, container=container, schema=schema))
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Operator data files are read and validated now, so a broken one stops the start.
+        await container.get(EditorialData)
+        await container.get(DocumentationPages)
         yield
         await container.close()
 
@@ -156,11 +171,9 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
 
 
 def check_webhook_secret(settings: Settings) -> None:
-    """Refuse to start in production without a webhook secret; say which secret dev uses."""
+    """Refuse to start without a webhook secret outside development; say which secret dev uses."""
     configured = settings.taddy.webhook_secret
-    secret = effective_secret(
-        configured.get_secret_value() if configured else None, production=settings.server.is_production
-    )
+    secret = effective_secret(configured.get_secret_value() if configured else None, settings.server.env)
     if configured is None:
         log.warning("webhook.dev_secret", header="X-TADDY-WEBHOOK-SECRET", secret=secret)
 

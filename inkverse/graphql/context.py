@@ -1,12 +1,17 @@
 """The typed per-request GraphQL context."""
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from inkverse.graphql.loaders import Loaders
+
+SESSIONS_PER_REQUEST = 4
 
 
 @dataclass
@@ -21,6 +26,11 @@ class Context:
     viewer_id: int | None = None
     """The signed-in user's id; always None until authentication lands."""
 
-    def session(self) -> AsyncSession:
-        """A new short-lived session: never share one across concurrently resolving fields."""
-        return self.sessionmaker()
+    session_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SESSIONS_PER_REQUEST))
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A new short-lived session: never share one across concurrently resolving fields. At most
+        SESSIONS_PER_REQUEST are open at once, so one request cannot drain the connection pool."""
+        async with self.session_slots, self.sessionmaker() as session:
+            yield session

@@ -21,7 +21,16 @@ class ProbeResult:
 
 
 class ReadinessChecker:
-    def __init__(self, engine: AsyncEngine, redis: Redis, queues: QueueClient, queue_name: str) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        redis: Redis,
+        queues: QueueClient,
+        queue_name: str,
+        *,
+        detailed: bool = True,
+    ) -> None:
+        self._detailed = detailed
         self._probes: dict[str, Callable[[], Awaitable[object]]] = {
             "postgres": lambda: self._postgres(engine),
             "redis": redis.ping,
@@ -36,12 +45,13 @@ class ReadinessChecker:
     async def check(self) -> list[ProbeResult]:
         return list(await asyncio.gather(*(self._run(name, probe) for name, probe in self._probes.items())))
 
-    @staticmethod
-    async def _run(name: str, probe: Callable[[], Awaitable[object]]) -> ProbeResult:
+    async def _run(self, name: str, probe: Callable[[], Awaitable[object]]) -> ProbeResult:
         try:
             await asyncio.wait_for(probe(), PROBE_TIMEOUT_SECONDS)
         except TimeoutError:
             return ProbeResult(name, ok=False, detail="timed out")
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; the reason is reported
-            return ProbeResult(name, ok=False, detail=f"{type(exc).__name__}: {exc}"[:200])
+            # In production only the kind of failure is shown: messages can name hosts and users.
+            detail = f"{type(exc).__name__}: {exc}"[:200] if self._detailed else type(exc).__name__
+            return ProbeResult(name, ok=False, detail=detail)
         return ProbeResult(name, ok=True)

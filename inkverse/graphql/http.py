@@ -28,6 +28,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from inkverse.cache.aside import CacheAside
+from inkverse.graphql.bodies import BodyTooLargeError, read_body
 from inkverse.graphql.context import Context
 from inkverse.graphql.errors import (
     BAD_REQUEST,
@@ -39,12 +40,12 @@ from inkverse.graphql.errors import (
     format_error,
 )
 from inkverse.graphql.loaders import Loaders
+from inkverse.settings import GraphQLSettings
 
 log = structlog.get_logger(__name__)
 
 _VARIABLE_COERCION = re.compile(r"^Variable '\$")
 _OPERATION_RESOLUTION = re.compile(r"^(Unknown operation named|Must provide operation name)")
-MAX_BODY_BYTES = 1_048_576
 
 
 class RequestError(Exception):
@@ -74,9 +75,10 @@ def error_body(message: str, code: str) -> dict[str, Any]:
 class GraphQLEndpoint:
     """An ASGI app for `/api/graphql`."""
 
-    def __init__(self, schema: Schema, *, production: bool) -> None:
+    def __init__(self, schema: Schema, *, production: bool, limits: GraphQLSettings | None = None) -> None:
         self._schema = schema
         self._production = production
+        self._limits = limits or GraphQLSettings()
         self._graphiql = None if production else _graphiql_page()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -105,9 +107,10 @@ class GraphQLEndpoint:
             raise RequestError(
                 HTTPStatus.BAD_REQUEST, "POST body missing, invalid Content-Type, or JSON object has no keys."
             )
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request body too large.")
+        try:
+            body = await read_body(request, self._limits.max_body_bytes)
+        except BodyTooLargeError:
+            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request body too large.") from None
         try:
             params = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -120,8 +123,9 @@ class GraphQLEndpoint:
             )
         return params
 
-    @staticmethod
-    def _get_params(request: Request) -> dict[str, Any]:
+    def _get_params(self, request: Request) -> dict[str, Any]:
+        if len(request.scope["query_string"]) > self._limits.max_body_bytes:
+            raise RequestError(HTTPStatus.REQUEST_URI_TOO_LONG, "Query string too long.")
         params: dict[str, Any] = dict(request.query_params)
         for key in ("variables", "extensions"):
             if key in params:

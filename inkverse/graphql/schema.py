@@ -2,6 +2,7 @@
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -14,6 +15,7 @@ from inkverse.graphql.search import SearchQuery
 from inkverse.graphql.stats import StatsQuery
 from inkverse.graphql.users import UsersQuery
 from inkverse.graphql.validators.extension import InkverseValidationRules
+from inkverse.settings import GraphQLSettings
 
 
 class InkverseSchema(strawberry.Schema):
@@ -23,7 +25,8 @@ class InkverseSchema(strawberry.Schema):
         """The HTTP layer logs server errors once, with the request id; Strawberry's own logging is off."""
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: GraphQLSettings | None = None) -> strawberry.Schema:
+    limits = limits or GraphQLSettings()
     query = merge_types(
         "Query",
         (
@@ -37,4 +40,12 @@ def build_schema() -> strawberry.Schema:
             CommentsQuery,
         ),
     )
-    return InkverseSchema(query=query, extensions=[InkverseValidationRules])
+    max_tokens, max_aliases = limits.max_tokens, limits.max_aliases
+    return InkverseSchema(
+        query=query,
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            InkverseValidationRules,
+        ],
+    )

@@ -9,6 +9,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from inkverse.errors import ValidationError
+from inkverse.graphql.bodies import BodyTooLargeError, read_body
 from inkverse.queues.producer import QueueProducer
 from inkverse.settings import ServerSettings, TaddySettings, WorkerSettings
 from inkverse.taddy.webhooks import effective_secret, parse_webhook, queue_message, secret_matches
@@ -18,24 +19,8 @@ log = structlog.get_logger(__name__)
 SECRET_HEADER = "x-taddy-webhook-secret"  # noqa: S105 - a header name, not a secret
 
 
-class BodyTooLargeError(Exception):
-    pass
-
-
 def error(status: HTTPStatus, message: str) -> Response:
     return JSONResponse({"error": message}, status_code=status)
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLargeError
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise BodyTooLargeError
-    return bytes(body)
 
 
 async def taddy_webhook(request: Request) -> Response:
@@ -43,7 +28,7 @@ async def taddy_webhook(request: Request) -> Response:
     taddy = await container.get(TaddySettings)
     server = await container.get(ServerSettings)
     configured = taddy.webhook_secret.get_secret_value() if taddy.webhook_secret else None
-    expected = effective_secret(configured, production=server.is_production)
+    expected = effective_secret(configured, server.env)
     if not secret_matches(request.headers.get(SECRET_HEADER), expected):
         return error(HTTPStatus.UNAUTHORIZED, "Invalid webhook secret")
     try:

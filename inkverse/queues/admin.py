@@ -1,9 +1,11 @@
 """Queue administration: create every queue with its dead-letter queue and redrive policy."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
+from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 from types_aiobotocore_sqs.type_defs import MessageTypeDef
 
@@ -103,3 +105,14 @@ async def replay_dead_letters(sqs: SQSClient, dlq_url: str, queue_url: str) -> i
 
 async def purge_dead_letters(sqs: SQSClient, dlq_url: str) -> None:
     await sqs.purge_queue(QueueUrl=dlq_url)
+
+
+async def ensure_buckets(s3: S3Client, buckets: Sequence[str], region: str) -> None:
+    """Create the buckets that do not exist yet (the overflow bucket of large message bodies, ...)."""
+    existing = {bucket["Name"] for bucket in (await s3.list_buckets()).get("Buckets", [])}
+    for bucket in buckets:
+        if bucket not in existing:
+            await s3.create_bucket(
+                Bucket=bucket,
+                CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
+            )

@@ -40,7 +40,12 @@ class OutboxRelay:
         Rows locked by another relay are skipped, so relays can run in several processes."""
         sent = 0
         async with self._sessionmaker() as session, session.begin():
-            statement = select(tables.QueueOutbox).order_by(tables.QueueOutbox.id).limit(RELAY_BATCH)
+            # Fewest attempts first, so rows that keep failing never hold back the others.
+            statement = (
+                select(tables.QueueOutbox)
+                .order_by(tables.QueueOutbox.attempts, tables.QueueOutbox.id)
+                .limit(RELAY_BATCH)
+            )
             if ids is not None:
                 statement = statement.where(tables.QueueOutbox.id.in_(list(ids)))
             for row in await session.scalars(statement.with_for_update(skip_locked=True)):

@@ -32,6 +32,13 @@ class OverflowStore:
         )
         return {"bucket": self._bucket, "key": key}
 
+    def owns(self, pointer: Mapping[str, object]) -> bool:
+        """Only objects this store wrote may be read or deleted through a message's pointer."""
+        key = pointer.get("key")
+        return (
+            pointer.get("bucket") == self._bucket and isinstance(key, str) and key.startswith(OVERFLOW_PREFIX)
+        )
+
     async def get(self, pointer: Mapping[str, str]) -> str:
         response = await self._s3.get_object(Bucket=pointer["bucket"], Key=pointer["key"])
         async with response["Body"] as stream:

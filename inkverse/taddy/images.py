@@ -67,7 +67,7 @@ class ImageSizer:
         allowed_networks: Sequence[IpNetwork] = (),
         concurrency: int = 4,
         timeout_seconds: float = 5.0,
-        max_bytes: int = 10_485_760,
+        max_bytes: int = 262_144,
     ) -> None:
         self._http = http
         self._public_only = public_only
@@ -103,7 +103,8 @@ class ImageSizer:
 
     async def _read_size(self, url: str) -> tuple[int, int] | None:
         buffer = bytearray()
-        async with self._http.get(url, timeout=self._timeout) as response:
+        # Redirects are not followed: the next hop could point at an address the guard would refuse.
+        async with self._http.get(url, timeout=self._timeout, allow_redirects=False) as response:
             response.raise_for_status()
             async for chunk in response.content.iter_chunked(CHUNK_BYTES):
                 buffer.extend(chunk)

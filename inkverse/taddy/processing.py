@@ -7,7 +7,8 @@ empty), and the caches of every page the event changed are purged. None of the a
 fail the event: the data is already safe.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
@@ -70,31 +71,32 @@ class WebhookProcessor:
         payload = parse_payload(
             webhook.taddy_type, webhook.action, webhook.data or {"uuid": webhook.entity_uuid()}
         )
-        result, staged = await self._write(webhook, payload)
+        written = await self._write(webhook, payload)
+        result = written.result
         log.info(
             "taddy.event_applied", webhook_event=webhook.event, uuid=result.uuid, outcome=result.outcome.value
         )
-        if staged is not None:
-            await self._outbox.relay([staged])
+        # The data is committed: nothing below may fail the event (a retry would find it applied and
+        # skip these steps). A failed relay is redone by the worker's periodic relay.
+        if written.staged is not None:
+            await after_commit("outbox relay", self._outbox.relay([written.staged]))
         if result.applied:
-            await self._measure_images(result, payload)
-            await self._purger.purge(await self._purges(result))
+            await after_commit("image sizing", self._measure_images(result, payload))
+            await after_commit("cache purge", self._purger.purge(written.purges))
         return result
 
-    async def _write(self, webhook: TaddyWebhook, payload: TaddyPayload) -> tuple[ChangeResult, int | None]:
+    async def _write(self, webhook: TaddyWebhook, payload: TaddyPayload) -> "Written":
+        """The write, the follow-up push staged with it, and what to purge, in one transaction."""
         async with self._sessionmaker() as session, session.begin():
             result = await WRITERS[webhook.taddy_type](session).apply(
                 webhook.action, payload, webhook.timestamp
             )
             staged = None
-            if (
-                result.taddy_type is TaddyType.COMICISSUE
-                and result.outcome is Outcome.CREATED
-                and result.series_uuid
-            ):
+            if is_new_issue(result) and result.series_uuid:
                 push = NewEpisodeReleased(issue_uuid=result.uuid, series_uuid=result.series_uuid)
                 staged = await stage(session, self._push_queue, dump(push))
-        return result, staged
+            purges = await purges_for(session, result) if result.applied else []
+        return Written(result, staged, purges)
 
     async def _measure_images(self, result: ChangeResult, payload: TaddyPayload) -> None:
         if not self._size_images or not isinstance(payload, ComicIssuePayload):
@@ -111,9 +113,23 @@ class WebhookProcessor:
             await StoryImageRepository(session).set_sizes(sizes)
         log.info("taddy.images_sized", issue=result.uuid, sized=len(sizes), of=len(urls))
 
-    async def _purges(self, result: ChangeResult) -> list[Purge]:
-        async with self._sessionmaker() as session:
-            return await purges_for(session, result)
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    result: ChangeResult
+    staged: int | None
+    purges: list[Purge]
+
+
+def is_new_issue(result: ChangeResult) -> bool:
+    return result.taddy_type is TaddyType.COMICISSUE and result.outcome is Outcome.CREATED
+
+
+async def after_commit(step: str, work: Awaitable[object]) -> None:
+    try:
+        await work
+    except Exception as exc:  # noqa: BLE001 - the event is committed; the failure is logged, not retried
+        log.error("taddy.after_commit_failed", step=step, error=f"{type(exc).__name__}: {exc}")
 
 
 async def purges_for(session: AsyncSession, result: ChangeResult) -> list[Purge]:
@@ -162,20 +178,22 @@ async def _issue_purges(session: AsyncSession, result: ChangeResult) -> list[Pur
         series_short_url = await session.scalar(
             select(tables.ComicSeries.short_url).where(tables.ComicSeries.uuid == series_uuid)
         )
-        issue_name = await session.scalar(
-            select(tables.ComicIssue.name).where(tables.ComicIssue.uuid == result.uuid)
-        )
-        purges += [
-            Purge(CacheType.COMICSERIES, (series_uuid,), short_url=series_short_url),
+        purges.append(Purge(CacheType.COMICSERIES, (series_uuid,), short_url=series_short_url))
+        # The page URL contains the issue's name: a renamed issue has two pages to purge.
+        names: list[str | None] = list(dict.fromkeys(filter(None, (result.name, result.previous_name)))) or [
+            None
+        ]
+        purges.extend(
             Purge(
                 CacheType.COMICISSUE,
                 (result.uuid,),
                 short_url=series_short_url,
-                name=issue_name,
+                name=name,
                 series_uuid=series_uuid,
-            ),
-            Purge(CacheType.COMICISSUE_FOR_SERIES, (series_uuid,)),
-        ]
+            )
+            for name in names
+        )
+        purges.append(Purge(CacheType.COMICISSUE_FOR_SERIES, (series_uuid,)))
     if result.story_uuids:
         purges.append(Purge(CacheType.COMICSTORY, result.story_uuids))
     if result.outcome is Outcome.CREATED:

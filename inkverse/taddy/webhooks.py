@@ -6,15 +6,16 @@ Nothing is processed here: a delivery that passes the checks is enqueued as a
 
 import hmac
 import json
+import math
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from inkverse.errors import ConfigurationError, ValidationError
-
-PROCESS_TADDY_WEBHOOK = "PROCESS_TADDY_WEBHOOK"
+from inkverse.queues.messages import MessageType
+from inkverse.settings import Environment
 
 
 class TaddyType(StrEnum):
@@ -38,13 +39,18 @@ _NOTICE_ACTIONS = {
 }
 
 
+def _whole_seconds(value: object) -> object:
+    return math.floor(value) if isinstance(value, float) and math.isfinite(value) else value
+
+
 class TaddyWebhook(BaseModel):
     """One delivery: `{uuid, timestamp, taddyType, action, data}` (taddy-api.md §4.4)."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
 
     uuid: str = Field(min_length=1, max_length=100)
-    timestamp: int = Field(ge=0)
+    # Taddy types it Float; the epoch seconds we compare are whole.
+    timestamp: Annotated[int, BeforeValidator(_whole_seconds)] = Field(ge=0)
     taddy_type: TaddyType = Field(alias="taddyType")
     action: WebhookAction
     data: dict[str, Any] | None = None
@@ -95,15 +101,15 @@ def secret_matches(provided: str | None, expected: str) -> bool:
 DEV_WEBHOOK_SECRET = "inkverse-dev-webhook-secret"  # noqa: S105 - the published development default
 
 
-def effective_secret(configured: str | None, *, production: bool) -> str:
-    """The configured secret; outside production a fixed development default when unset."""
+def effective_secret(configured: str | None, environment: Environment) -> str:
+    """The configured secret; when unset, a fixed default in development and a refusal elsewhere."""
     if configured:
         return configured
-    if production:
-        raise ConfigurationError("TADDY_WEBHOOK_SECRET: required when INKVERSE_ENV=production")
+    if environment is not Environment.DEVELOPMENT:
+        raise ConfigurationError(f"TADDY_WEBHOOK_SECRET: required when INKVERSE_ENV={environment.value}")
     return DEV_WEBHOOK_SECRET
 
 
 def queue_message(webhook: TaddyWebhook) -> dict[str, Any]:
     """The `PROCESS_TADDY_WEBHOOK` body: the delivery as Taddy sent it, plus `type`."""
-    return {"type": PROCESS_TADDY_WEBHOOK, **webhook.model_dump(mode="json", by_alias=True)}
+    return {"type": MessageType.PROCESS_TADDY_WEBHOOK.value, **webhook.model_dump(mode="json", by_alias=True)}

@@ -134,16 +134,28 @@ class Consumer:
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
                 await self._retry_later(message, message_type, exc)
                 return
+            await self._acknowledge(message, message_type, pointer)
+
+    async def _acknowledge(self, message: ReceivedMessage, message_type: str, pointer: Any) -> None:
+        try:
             await self._queues.delete(self._queue, [message])
-            if pointer is not None:
-                with contextlib.suppress(Exception):
-                    await self._overflow.delete(pointer)
-            self._metrics.messages.labels(self._queue, message_type, "ok").inc()
-            log.info("worker.message_done", type=message_type)
+        except Exception as exc:  # noqa: BLE001 - handled work comes back and is applied again (idempotent)
+            log.warning("worker.delete_failed", type=message_type, error=str(exc))
+            return
+        if pointer is not None:
+            with contextlib.suppress(Exception):
+                await self._overflow.delete(pointer)
+        self._count(message_type, "ok")
+        log.info("worker.message_done", type=message_type)
+
+    def _count(self, message_type: str, outcome: str) -> None:
+        # Types come from message bodies: only registered ones become metric labels.
+        label = message_type if message_type in self._registry.types else "unknown"
+        self._metrics.messages.labels(self._queue, label, outcome).inc()
 
     async def _load_overflow(self, pointer: Any) -> tuple[str, MessageBody]:
-        if not isinstance(pointer, dict) or not {"bucket", "key"} <= pointer.keys():
-            raise PoisonMessageError("malformed bodyPointer")
+        if not isinstance(pointer, dict) or not self._overflow.owns(pointer):
+            raise PoisonMessageError("bodyPointer does not name a stored message body")
         try:
             raw = await self._overflow.get(pointer)
         except ClientError as exc:
@@ -187,7 +199,7 @@ class Consumer:
         )
         log.warning("worker.message_failed", type=message_type, attempt=message.receive_count, retry_in=delay,
                     error=reason)  # fmt: skip
-        self._metrics.messages.labels(self._queue, message_type, "retry").inc()
+        self._count(message_type, "retry")
         with contextlib.suppress(Exception):
             await self._queues.change_visibility(self._queue, message, delay)
 
@@ -202,7 +214,7 @@ class Consumer:
         except Exception as exc:  # noqa: BLE001 - left on the queue; the redrive policy moves it later
             log.error("worker.dead_letter_failed", error=str(exc))
             return
-        self._metrics.messages.labels(self._queue, message_type, "dead_lettered").inc()
+        self._count(message_type, "dead_lettered")
 
     async def _drain(self) -> None:
         if not self._in_flight:

@@ -39,8 +39,11 @@ async def run_worker(settings: Settings) -> None:
     try:
         consumer = await build_consumer(container, default_registry())
         relay = await container.get(OutboxRelay)
-        await asyncio.gather(
-            consumer.run(stop), relay.run(stop, settings.worker.outbox_relay_interval_seconds)
-        )
+        relaying = asyncio.create_task(relay.run(stop, settings.worker.outbox_relay_interval_seconds))
+        try:
+            await consumer.run(stop)
+        finally:
+            stop.set()
+            await relaying
     finally:
         await container.close()

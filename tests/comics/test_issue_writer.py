@@ -1,5 +1,6 @@
 """comicissue webhooks: the issue row, the story diff, ordering and the delete cascade."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -8,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from inkverse.catalog.changes import Outcome
 from inkverse.comics.repository import ComicIssueRepository
+from inkverse.comics.writers import ComicIssueWriter, ComicSeriesWriter
 from inkverse.database import tables
 from inkverse.errors import ValidationError
+from inkverse.taddy.payloads import ComicIssuePayload
 from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier, StatementCounter, count_rows, fetch
 from tests.fixtures.taddy_payloads import issue_data, new_uuid, story_data
@@ -189,7 +192,7 @@ async def test_a_write_sends_the_same_number_of_statements_whatever_the_stories(
     changed = with_stories(data, [*reversed(kept), story_data(data["seriesUuid"], data["uuid"])])
     with StatementCounter(engine) as updated:
         await events.updated(ISSUE, changed, timestamp=200)
-    assert (created.count, updated.count) == (7, 7)
+    assert (created.count, updated.count) == (8, 8)
 
 
 async def test_out_of_order_updates_keep_the_newest_stories(
@@ -240,3 +243,27 @@ async def test_an_issue_without_series_writes_nothing(
     assert caught.value.field == "seriesUuid"
     assert await count_rows(sessionmaker, tables.ComicIssue) == 0
     assert await count_rows(sessionmaker, tables.ComicStory) == 0
+
+
+async def test_an_issue_written_during_its_series_delete_does_not_survive_it(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The series delete and the issue create run in concurrent transactions (the worker handles
+    several messages at once): whichever commits first, no orphan issue remains."""
+    series_uuid = new_uuid()
+    issue = ComicIssuePayload.parse(issue_data(series_uuid, stories=1))
+    async with sessionmaker() as deleting, sessionmaker() as creating:
+        await deleting.begin()
+        await ComicSeriesWriter(deleting).delete(series_uuid, timestamp=200)
+        create = asyncio.ensure_future(_create_then_commit(creating, issue))
+        await asyncio.sleep(0.3)
+        assert not create.done()  # waits for the delete's transaction
+        await deleting.commit()
+        result = await create
+    assert result.outcome.value == "stale"
+    assert await count_rows(sessionmaker, tables.ComicIssue) == 0
+
+
+async def _create_then_commit(session: AsyncSession, issue: ComicIssuePayload) -> Any:
+    async with session.begin():
+        return await ComicIssueWriter(session).upsert(issue, timestamp=100)

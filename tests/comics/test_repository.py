@@ -172,24 +172,19 @@ async def test_removed_issues_are_hidden_unless_asked_for(
         assert await issues.count_for_series(series_uuid) == 2
 
 
-async def test_previous_and_next_issue_by_position(
+async def test_issues_by_series_and_position(
     events: EventApplier, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     series_uuid = new_uuid()
-    zero, one, two = await issues_at_positions(events, series_uuid, [0, 1, 2])
+    zero, _, two = await issues_at_positions(events, series_uuid, [0, 1, 2])
     async with sessionmaker() as session:
-        issues = ComicIssueRepository(session)
-        previous = await issues.get_previous(series_uuid, 1)
-        following = await issues.get_next(series_uuid, 1)
-        at_two = await issues.get_by_position(series_uuid, 2)
-        assert (previous and previous.uuid, following and following.uuid) == (zero, two)
-        assert at_two is not None
-        assert at_two.uuid == two
-        assert await issues.get_previous(series_uuid, 0) is None
-        assert await issues.get_next(series_uuid, 2) is None
-        assert await issues.get_previous(series_uuid, None) is None
-        assert await issues.get_next(series_uuid, None) is None
-        assert (await issues.get_by_uuid(one)) is not None
+        found = await ComicIssueRepository(session).map_by_positions(
+            [(series_uuid, 0), (series_uuid, 2), (series_uuid, 3)]
+        )
+    assert {key: issue.uuid for key, issue in found.items()} == {
+        (series_uuid, 0): zero,
+        (series_uuid, 2): two,
+    }
 
 
 async def test_issue_counts_and_issues_by_uuids(

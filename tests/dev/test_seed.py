@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inkverse.catalog.text import create_hash
-from inkverse.dev.seed import DatabaseNotEmptyError, seed_database
-from inkverse.dev.seed_data import SeedDataset, SeedSize, ShortUrls
+from inkverse.dev.seed import DatabaseNotEmptyError, seed_database, seed_demo_if_empty
+from inkverse.dev.seed_data import SIZES, SeedDataset, SeedSize, ShortUrls
 from inkverse.settings import Settings
 from inkverse.taddy.payloads import BANNER_KEYS, COVER_KEYS, STORY_KEYS, THUMBNAIL_KEYS
 
@@ -128,3 +128,17 @@ async def test_seeding_refuses_a_database_with_data(engine: AsyncEngine, setting
         assert await connection.scalar(text("SELECT count(*) FROM comicstory")) == 40 * 4 * 3
         next_user_id = await connection.scalar(text("SELECT nextval(pg_get_serial_sequence('users', 'id'))"))
     assert next_user_id == SMALL.users + 1
+
+
+async def test_dev_seeds_the_demo_dataset_only_into_an_empty_database(
+    engine: AsyncEngine, settings: Settings
+) -> None:
+    assert settings.database.url is not None
+    first = await seed_demo_if_empty(settings.database.url)
+    again = await seed_demo_if_empty(settings.database.url)
+
+    assert first is not None
+    assert first.rows["comicseries"] == SIZES["demo"].series
+    assert again is None
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM comicseries")) == SIZES["demo"].series

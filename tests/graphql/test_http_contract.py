@@ -114,3 +114,26 @@ async def test_persisted_queries_are_not_supported(client: httpx.AsyncClient) ->
     body = {"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "x"}}}
     response = await client.post(URL, json=body)
     assert response.json()["errors"][0]["code"] == "PERSISTED_QUERY_NOT_SUPPORTED"
+
+
+async def test_body_over_the_limit_is_413_before_parsing(client: httpx.AsyncClient) -> None:
+    query = "{ " + "__typename " * 12_000 + "}"
+    response = await client.post(URL, json={"query": query})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["code"] == "BAD_REQUEST"
+
+
+async def test_too_many_tokens_are_refused(client: httpx.AsyncClient) -> None:
+    query = "{ " + "__typename " * 9_000 + "}"
+    response = await client.post(URL, json={"query": query})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "INVALID_QUERY_OR_SYNTAX"
+
+
+async def test_too_many_aliases_are_refused(client: httpx.AsyncClient) -> None:
+    aliases = " ".join(f"a{n}: __typename" for n in range(31))
+    response = await client.post(URL, json={"query": f"{{ {aliases} }}"})
+    assert response.status_code == 400
+    assert "aliases" in response.json()["errors"][0]["message"]
+    allowed = " ".join(f"a{n}: __typename" for n in range(30))
+    assert (await client.post(URL, json={"query": f"{{ {allowed} }}"})).status_code == 200

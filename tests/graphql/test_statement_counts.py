@@ -89,8 +89,9 @@ async def test_issue_page_is_a_constant_number_of_statements(
     count, _ = await statements(
         engine, gql, OPERATIONS["GetComicIssue"], issueUuid=issue_uuid, seriesUuid=series_uuid
     )
-    # issue; series; its stories, neighbours, creators and issue count; creators' users
-    assert count == 7
+    # issue; its stories, neighbours, creators and issue count; creators' users. The series row comes
+    # from the cache-aside layer, filled by the series page just read.
+    assert count == 6
 
 
 @pytest.mark.parametrize("series_count", [1, 10])

@@ -155,3 +155,25 @@ async def sqs_free(container: AsyncContainer) -> None:
     """No queue exists (moto starts empty after the previous test's reset)."""
     sqs: SQSClient = await container.get(SQSClient)
     assert (await sqs.list_queues()).get("QueueUrls", []) == []
+
+
+async def test_fractional_timestamp_is_accepted_as_whole_seconds(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None
+) -> None:
+    response = await client.post(
+        PATHS[0], json=delivery(timestamp=1767225600.75), headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET}
+    )
+    assert response.status_code == 200
+    assert (await received(container))[0]["timestamp"] == 1767225600
+
+
+def test_the_development_secret_is_only_for_development() -> None:
+    from inkverse.errors import ConfigurationError
+    from inkverse.settings import Environment
+    from inkverse.taddy.webhooks import DEV_WEBHOOK_SECRET, effective_secret
+
+    assert effective_secret(None, Environment.DEVELOPMENT) == DEV_WEBHOOK_SECRET
+    assert effective_secret("s3cret", Environment.PRODUCTION) == "s3cret"
+    for environment in (Environment.TEST, Environment.PRODUCTION):
+        with pytest.raises(ConfigurationError, match="TADDY_WEBHOOK_SECRET"):
+            effective_secret(None, environment)

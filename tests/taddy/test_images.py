@@ -30,6 +30,8 @@ async def image_server() -> AsyncIterator[str]:
         name = request.match_info["name"]
         if name == "slow.webp":
             await asyncio.sleep(2)
+        if name == "redirect.webp":
+            raise web.HTTPFound(location="/story.webp")
         if name == "text.webp":
             return web.Response(text="not an image " * 100)
         if name not in files:
@@ -84,3 +86,8 @@ async def test_allow_listed_network_is_fetched(image_server: str) -> None:
     async with make_image_session(public_only=True, allowed=allowed) as http:
         sizer = ImageSizer(http, public_only=True, allowed_networks=allowed)
         assert await sizer.measure(f"{image_server}/story.webp") == (800, 1280)
+
+
+async def test_redirects_are_not_followed(sizer: ImageSizer, image_server: str) -> None:
+    """A redirect could lead to an address the guard refuses; the image is left unsized instead."""
+    assert await sizer.measure(f"{image_server}/redirect.webp") is None

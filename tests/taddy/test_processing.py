@@ -188,3 +188,27 @@ async def test_deleted_series_purges_its_issues_and_stories(
     assert by_type[CacheType.COMICSERIES].short_url == "the-lighthouse-keeper"
     assert by_type[CacheType.COMICISSUE].ids == (issue["uuid"],)
     assert len(by_type[CacheType.COMICSTORY].ids) == 2
+
+
+async def test_renamed_issue_purges_its_old_and_new_page(
+    processor: WebhookProcessor, purger: RecordingPurger
+) -> None:
+    series = series_data()
+    await processor.process(webhook("comicseries", "created", series))
+    issue = issue_data(series["uuid"], stories=0, name="Old name")
+    await processor.process(webhook("comicissue", "created", issue))
+    purger.purges.clear()
+    await processor.process(webhook("comicissue", "updated", {**issue, "name": "New name"}, timestamp=200))
+    names = {purge.name for purge in purger.purges if purge.cache_type is CacheType.COMICISSUE}
+    assert names == {"Old name", "New name"}
+
+
+async def test_deleted_issue_purges_its_page(processor: WebhookProcessor, purger: RecordingPurger) -> None:
+    series = series_data()
+    await processor.process(webhook("comicseries", "created", series))
+    issue = issue_data(series["uuid"], stories=0, name="Gone soon")
+    await processor.process(webhook("comicissue", "created", issue))
+    purger.purges.clear()
+    await processor.process(webhook("comicissue", "deleted", {"uuid": issue["uuid"]}, timestamp=200))
+    [page] = [purge for purge in purger.purges if purge.cache_type is CacheType.COMICISSUE]
+    assert (page.name, page.short_url) == ("Gone soon", "the-lighthouse-keeper")

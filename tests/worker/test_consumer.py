@@ -217,3 +217,21 @@ async def _true(value: bool) -> bool:
 
 async def _equals(value: Awaitable[int], expected: int) -> bool:
     return await value == expected
+
+
+async def test_a_pointer_to_a_foreign_object_is_dead_lettered(
+    start: Any, sqs: SQSClient, client: QueueClient
+) -> None:
+    await start(HandlerRegistry())
+    body = json.dumps(
+        {"type": "PROCESS_TADDY_WEBHOOK", "bodyPointer": {"bucket": "someone-elses", "key": "secrets.json"}}
+    )
+    await client.send(QUEUE, body)
+    letters: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        letters.extend(await dead_letters(sqs, client))
+        return bool(letters)
+
+    await eventually(arrived)
+    assert "does not name a stored message body" in letters[0]["MessageAttributes"]["reason"]["StringValue"]
