@@ -87,6 +87,10 @@ class CacheAside:
         self._metrics = metrics
         self._flights: dict[CacheKey, asyncio.Future[Any]] = {}
 
+    @property
+    def enabled(self) -> bool:
+        return self._settings.enabled
+
     async def get_or_load(
         self,
         key: CacheKey,

@@ -116,7 +116,7 @@ class Loaders:
     ) -> DataLoader[str, RowT | None]:
         """A loader of rows by uuid that reads through the cache-aside layer (purged by the webhooks)."""
         cache = self._cache
-        if cache is None:
+        if cache is None or not cache.enabled:
             return self._loader(fetch)
         sessionmaker = self._sessionmaker
 

@@ -2,7 +2,7 @@
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -16,6 +16,8 @@ from inkverse.graphql.stats import StatsQuery
 from inkverse.graphql.users import UsersQuery
 from inkverse.graphql.validators.extension import InkverseValidationRules
 from inkverse.settings import GraphQLSettings
+
+DOCUMENT_CACHE_SIZE = 256
 
 
 class InkverseSchema(strawberry.Schema):
@@ -45,7 +47,11 @@ def build_schema(limits: GraphQLSettings | None = None) -> strawberry.Schema:
         query=query,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            # Parsing and validating cost more than executing most queries; clients send a few fixed
+            # documents, so both results are kept (Strawberry's LRU caches, shared by the process).
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             InkverseValidationRules,
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         ],
     )
