@@ -17,3 +17,8 @@ def position_order(
 def is_live(removed: InstrumentedAttribute[bool | None]) -> ColumnElement[bool]:
     """Not removed: `is_removed` NULL (never removed) or false."""
     return or_(removed.is_(None), removed.is_(False))
+
+
+def page_offset(page: int, limit: int) -> int:
+    """Rows to skip for a 1-based page (a page below 1 reads as the first)."""
+    return (max(page, 1) - 1) * limit

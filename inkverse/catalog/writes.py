@@ -12,6 +12,9 @@ PayloadT = TypeVar("PayloadT", bound=TaddyPayload)
 
 UPSERT_ACTIONS = frozenset({WebhookAction.CREATED, WebhookAction.UPDATED})
 
+# Core-level writes: the session's identity map is not synchronised (the unit of work is one event).
+NO_SYNC = {"synchronize_session": False}
+
 
 def full_payload(action: WebhookAction, payload: TaddyPayload, model: type[PayloadT]) -> PayloadT:
     """The payload as `model` for a created/updated event, or ValidationError."""

@@ -4,6 +4,7 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkverse.catalog.ordering import page_offset
 from inkverse.catalog_enums import TRENDING_WINDOW_DAYS, TrendingMetric, TrendingPeriod
 from inkverse.comics.repository import ComicSeriesRepository
 from inkverse.comics.stats import ComicStatsRepository, SeriesCount
@@ -21,14 +22,14 @@ class ComicDiscovery:
         self._stats = ComicStatsRepository(session)
 
     async def recently_added(self, page: int, limit: int) -> list[tables.ComicSeries]:
-        return await self._series.recently_added(limit, _offset(page, limit))
+        return await self._series.recently_added(limit, page_offset(page, limit))
 
     async def recently_updated(self, page: int, limit: int) -> list[tables.ComicSeries]:
         """Series with the newest published issues, leaving out those on the same recently-added page.
 
         Deterministic: the original reordered by what the same process had answered last time.
         """
-        offset = _offset(page, limit)
+        offset = page_offset(page, limit)
         updated = await self._series.recently_updated_uuids(limit, offset)
         added = {series.uuid for series in await self._series.recently_added(limit, offset)}
         series = await self._series.list_by_uuids([uuid for uuid in updated if uuid not in added])
@@ -46,7 +47,7 @@ class ComicDiscovery:
         since = (now if now is not None else int(time.time())) - TRENDING_WINDOW_DAYS[
             period
         ] * SECONDS_PER_DAY
-        ranking = await self._ranking(metric, since, limit, _offset(page, limit))
+        ranking = await self._ranking(metric, since, limit, page_offset(page, limit))
         series = await self._series.list_by_uuids([entry.series_uuid for entry in ranking])
         return [row for row in series if not row.is_blocked]
 
@@ -56,7 +57,3 @@ class ComicDiscovery:
         if metric is TrendingMetric.DISCUSSED:
             return await self._stats.top_series_by_comments(since, limit, offset)
         return await self._stats.top_series_by_likes(since, limit, offset)
-
-
-def _offset(page: int, limit: int) -> int:
-    return (max(page, 1) - 1) * limit

@@ -25,7 +25,7 @@ from inkverse.catalog.changes import ChangeResult, Outcome
 from inkverse.catalog.entity_state import EntityStateRepository
 from inkverse.catalog.lookup import UUIDLookupRepository
 from inkverse.catalog.short_urls import ShortUrlAllocator
-from inkverse.catalog.writes import full_payload, was_inserted
+from inkverse.catalog.writes import NO_SYNC, full_payload, was_inserted
 from inkverse.database import tables
 from inkverse.taddy.payloads import (
     ComicIssuePayload,
@@ -39,9 +39,6 @@ from inkverse.taddy.webhooks import TaddyType, WebhookAction
 Series = tables.ComicSeries
 Issue = tables.ComicIssue
 Story = tables.ComicStory
-
-# Core-level writes: the session's identity map is not synchronised (the unit of work is one event).
-NO_SYNC = {"synchronize_session": False}
 
 
 class ComicSeriesWriter:

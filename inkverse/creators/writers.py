@@ -14,7 +14,7 @@ from inkverse.catalog.entity_state import EntityStateRepository
 from inkverse.catalog.lookup import UUIDLookupRepository
 from inkverse.catalog.short_urls import ShortUrlAllocator
 from inkverse.catalog.text import create_hash
-from inkverse.catalog.writes import epoch_now, full_payload, was_inserted
+from inkverse.catalog.writes import NO_SYNC, epoch_now, full_payload, was_inserted
 from inkverse.database import tables
 from inkverse.taddy.payloads import (
     CreatorContentPayload,
@@ -28,9 +28,6 @@ from inkverse.taddy.webhooks import TaddyType, WebhookAction
 Creator = tables.Creator
 Content = tables.CreatorContent
 Link = tables.CreatorLink
-
-# Core-level writes: the session's identity map is not synchronised (the unit of work is one event).
-NO_SYNC = {"synchronize_session": False}
 
 
 class CreatorWriter:

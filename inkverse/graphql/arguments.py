@@ -27,7 +27,3 @@ def check_range(name: str, value: int | None, low: int, high: int) -> int:
     if value is None or not low <= value <= high:
         raise ValidationError(name, f"{name} must be between {low} and {high}")
     return value
-
-
-def offset(page: int, limit: int) -> int:
-    return (page - 1) * limit

@@ -3,9 +3,10 @@
 import strawberry
 from strawberry import UNSET
 
+from inkverse.catalog.ordering import page_offset
 from inkverse.catalog_enums import SortOrder as SortOrderValue
 from inkverse.comics.repository import ComicIssueRepository, ComicSeriesRepository, ComicStoryRepository
-from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted, offset
+from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted
 from inkverse.graphql.context import Context
 from inkverse.graphql.enums import SortOrder
 from inkverse.graphql.types import ComicIssue, ComicIssueForSeries, ComicSeries, ComicStory
@@ -58,7 +59,7 @@ class ComicsQuery:
                 trimmed,
                 sort_order=order,
                 limit=limit,
-                offset=offset(current_page, limit),
+                offset=page_offset(current_page, limit),
                 include_removed=bool(default_if_missing(include_removed_issues, False)),
             )
         return ComicIssueForSeries(

@@ -8,10 +8,11 @@ from typing import Any
 import strawberry
 from strawberry import UNSET
 
+from inkverse.catalog.ordering import page_offset
 from inkverse.catalog_enums import SortOrder as SortOrderValue
 from inkverse.creators.links import link_url
 from inkverse.database import tables
-from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted, offset
+from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted
 from inkverse.graphql.context import Context
 from inkverse.graphql.convert import image_as_string, optional_id, string_list, to_enum
 from inkverse.graphql.enums import (
@@ -314,7 +315,7 @@ class Creator:
         current_page = check_range("page", default_if_omitted(page, 1), 1, MAX_CONTENT_PAGE)
         limit = check_range("limitPerPage", default_if_omitted(limit_per_page, 10), 1, MAX_CONTENT_PER_PAGE)
         order = SortOrderValue(default_if_missing(sort_order, SortOrder.LATEST).value)
-        key = ContentPageKey(str(self.uuid), order, limit, offset(current_page, limit))
+        key = ContentPageKey(str(self.uuid), order, limit, page_offset(current_page, limit))
         rows = await info.context.loaders.content_page_by_creator.load(key)
         return [CreatorContent.from_row(row) for row in rows or []]
 

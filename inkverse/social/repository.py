@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkverse.catalog.ordering import page_offset
 from inkverse.database import tables
 
 COMMENT_LIKE = "COMMENT"
@@ -14,10 +15,6 @@ COMMENT_LIKE = "COMMENT"
 class CommentSort(StrEnum):
     TOP = "TOP"
     NEWEST = "NEWEST"
-
-
-def _offset(page: int, limit: int) -> int:
-    return (page - 1) * limit
 
 
 class CommentRepository:
@@ -44,7 +41,7 @@ class CommentRepository:
             statement = statement.order_by(likes.desc(), comment.created_at.asc(), comment.id.asc())
         else:
             statement = statement.order_by(comment.created_at.desc(), comment.id.desc())
-        statement = statement.limit(limit).offset(_offset(page, limit))
+        statement = statement.limit(limit).offset(page_offset(page, limit))
         return list(await self._session.scalars(statement))
 
     async def replies(self, comment_uuid: str, page: int, limit: int) -> list[tables.UserComment]:
@@ -55,7 +52,7 @@ class CommentRepository:
             .where(comment.reply_to_comment_uuid == comment_uuid, comment.is_visible.is_(True))
             .order_by(comment.created_at.asc(), comment.id.asc())
             .limit(limit)
-            .offset(_offset(page, limit))
+            .offset(page_offset(page, limit))
         )
         return list(await self._session.scalars(statement))
 
