@@ -5,19 +5,33 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test lint fmt schema bench bench-quick
+.PHONY: help install lock dev test lint fmt schema bench bench-quick
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# uv installs exactly what uv.lock records; only `make lock` changes it.
+UV_VERSION := 0.13.9
+UV         := $(BIN)/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra dev --quiet
 	@touch $@
 
-install: $(STAMP) ## Create .venv and install the project with its dev tools
+install: $(STAMP) ## Create .venv and install the locked dependencies with the dev tools
+
+lock: | $(UV) ## Upgrade every dependency deliberately: refresh uv.lock, install it, run the tests
+	$(UV) lock --upgrade
+	$(UV) sync --frozen --extra dev
+	@touch $(STAMP)
+	$(BIN)/pytest
 
 dev: $(STAMP) ## Run the API and the worker on the embedded stack (PostgreSQL, Redis, moto)
 	$(BIN)/inkverse dev
