@@ -17,8 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.operations import Operation
+from inkverse.api.app import build_app
 from inkverse.container import build_container
-from inkverse.graphql.app import build_app
 from inkverse.settings import load_settings
 
 

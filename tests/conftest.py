@@ -10,11 +10,11 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inkverse.api.app import build_app
 from inkverse.container import build_container
 from inkverse.database import tables
 from inkverse.database.base import Base
 from inkverse.dev.provision import provision_aws
-from inkverse.graphql.app import build_app
 from inkverse.settings import (
     AwsSettings,
     DatabaseSettings,

@@ -1,10 +1,10 @@
 """The Redis client, built from `RedisSettings` (TCP or unix socket URLs)."""
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.asyncio.retry import Retry
 
 from inkverse.errors import ConfigurationError
 from inkverse.settings import RedisSettings

@@ -57,8 +57,8 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn."""
     settings = settings_or_exit()
+    from inkverse.api.app import build_app  # noqa: PLC0415 - Strawberry is slow to import
     from inkverse.container import build_container  # noqa: PLC0415
-    from inkverse.graphql.app import build_app  # noqa: PLC0415 - Strawberry is slow to import
 
     application = build_app(build_container(settings, "api"), settings)
     config = uvicorn.Config(

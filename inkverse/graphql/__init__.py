@@ -1,1 +1,1 @@
-"""The Strawberry GraphQL API and the ASGI application that serves it."""
+"""The Strawberry GraphQL schema: types, root fields, loaders and validation rules."""

@@ -1,5 +1,5 @@
 """Cache tests: the real Redis of the session, fake Cloudflare and Stellate APIs, and a GraphQL app with
-the response cache wrapped around the endpoint (as `inkverse.graphql.app` wires it)."""
+the response cache wrapped around the endpoint (as `inkverse.api.app` wires it)."""
 
 from collections.abc import AsyncIterator
 
@@ -11,12 +11,12 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from inkverse.api.app import RequestScopeMiddleware
+from inkverse.api.cors import GraphQLCors
+from inkverse.api.http import GraphQLEndpoint
 from inkverse.cache.aside import CacheAside
 from inkverse.cache.purger import CacheInvalidator
 from inkverse.cache.response import ResponseCache
-from inkverse.graphql.app import RequestScopeMiddleware
-from inkverse.graphql.cors import GraphQLCors
-from inkverse.graphql.http import GraphQLEndpoint
 from inkverse.graphql.schema import build_schema
 from inkverse.metrics import Metrics
 from inkverse.settings import CacheSettings, Settings, StellateSettings

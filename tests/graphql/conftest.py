@@ -10,9 +10,9 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from inkverse.api.app import build_app
 from inkverse.container import build_container
 from inkverse.database.engine import make_sessionmaker
-from inkverse.graphql.app import build_app
 from inkverse.settings import NotionSettings, Settings
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.fake_notion import FakeNotion, serve_fake_notion

@@ -7,10 +7,10 @@ from dishka import AsyncContainer
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from inkverse.api.app import build_app
 from inkverse.cache.purge import CachePurger, CacheType, Purge
 from inkverse.container import build_container
 from inkverse.database import tables
-from inkverse.graphql.app import build_app
 from inkverse.metrics import Metrics
 from inkverse.settings import RedisSettings, Settings
 from tests.fixtures.catalog import EventApplier

@@ -8,8 +8,8 @@ from dishka import AsyncContainer
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from inkverse.api.bodies import BodyTooLargeError, read_body
 from inkverse.errors import ValidationError
-from inkverse.graphql.bodies import BodyTooLargeError, read_body
 from inkverse.queues.producer import QueueProducer
 from inkverse.settings import ServerSettings, TaddySettings, WorkerSettings
 from inkverse.taddy.webhooks import effective_secret, parse_webhook, queue_message, secret_matches

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from dishka import AsyncContainer
 
+from inkverse.api.app import build_app
 from inkverse.errors import ConfigurationError
-from inkverse.graphql.app import build_app
 from inkverse.settings import Environment, ServerSettings, Settings
 from tests.fixtures.fake_notion import FakeNotion
 from tests.fixtures.fake_taddy import FakeTaddy

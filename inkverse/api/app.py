@@ -20,13 +20,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inkverse.api.cors import GraphQLCors
+from inkverse.api.health import ReadinessChecker
+from inkverse.api.http import GraphQLEndpoint
+from inkverse.api.webhooks import taddy_webhook
 from inkverse.cache.response import ResponseCache
 from inkverse.container import build_container
-from inkverse.graphql.cors import GraphQLCors
-from inkverse.graphql.health import ReadinessChecker
-from inkverse.graphql.http import GraphQLEndpoint
 from inkverse.graphql.schema import build_schema
-from inkverse.graphql.webhooks import taddy_webhook
 from inkverse.lists.documentation import DocumentationPages
 from inkverse.lists.editorial import EditorialData
 from inkverse.logging import configure_logging
@@ -179,7 +179,7 @@ def check_webhook_secret(settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    """Factory for `uvicorn inkverse.graphql.app:create_app --factory`."""
+    """Factory for `uvicorn inkverse.api.app:create_app --factory`."""
     settings = settings or load_settings()
     configure_logging(settings.log)
     return build_app(build_container(settings, "api"), settings)

@@ -27,8 +27,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from inkverse.api.bodies import BodyTooLargeError, read_body
 from inkverse.cache.aside import CacheAside
-from inkverse.graphql.bodies import BodyTooLargeError, read_body
 from inkverse.graphql.context import Context
 from inkverse.graphql.errors import (
     BAD_REQUEST,

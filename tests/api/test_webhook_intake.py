@@ -9,8 +9,8 @@ from dishka import AsyncContainer
 from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
+from inkverse.api.app import build_app
 from inkverse.container import build_container
-from inkverse.graphql.app import build_app
 from inkverse.queues.client import QueueClient
 from inkverse.settings import AwsSettings, Settings
 from tests.conftest import WEBHOOK_SECRET

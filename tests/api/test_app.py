@@ -3,8 +3,8 @@
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inkverse.api.app import build_app
 from inkverse.container import build_container
-from inkverse.graphql.app import build_app
 from inkverse.settings import RedisSettings, Settings
 
 

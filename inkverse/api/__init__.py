@@ -1,0 +1,1 @@
+"""The HTTP application: the ASGI app and its routes (GraphQL over HTTP, webhook intake, health)."""
