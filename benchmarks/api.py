@@ -10,8 +10,8 @@ worker process); one request per operation whose answer must have no `errors` an
 then per operation a warm-up and a measured run of the load generator (`benchmarks.loadgen`: wrk when
 installed) with `--connections` connections, the server's CPU time (and PostgreSQL's, when it runs here)
 read before and after, and a short one-connection run for the latency of a request that does not queue.
-Prints the table and writes `benchmarks/results/<timestamp>-<size>-<mode>.json` and
-`benchmarks/results/latest.json` (and `latest-<mode>.json`). `--profile OPERATION|slowest` then
+Prints the table and writes `benchmarks/results/latest.json` (and `latest-<mode>.json`), plus
+`benchmarks/results/<timestamp>-<size>-<mode>.json`, which git ignores. `--profile OPERATION|slowest` then
 samples the server with py-spy.
 
 Everything started here is stopped at the end, also on Ctrl-C or SIGTERM.
@@ -40,9 +40,9 @@ from benchmarks.server import ApiServer, RssSampler, cpu_spent, postgres_cpu_sna
 from benchmarks.sql_count import StatementCount, count_statements
 from benchmarks.stack import Stack, StackOptions, bench_stack
 from inkverse.database.engine import make_engine
-from inkverse.dev.seed import DEFAULT_SEED
-from inkverse.dev.seed_data import SIZES
 from inkverse.logging import configure_logging
+from inkverse.seed.dataset import SIZES
+from inkverse.seed.loader import DEFAULT_SEED
 from inkverse.settings import DatabaseSettings, LogSettings
 
 RESULTS_DIR = Path(__file__).with_name("results")

@@ -24,13 +24,13 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkverse.catalog.events import WebhookAction
+from inkverse.catalog.payloads import ComicIssuePayload
 from inkverse.comics.writers import ComicIssueWriter
 from inkverse.database import migrations
 from inkverse.database.engine import make_engine, make_sessionmaker
 from inkverse.dev.stack import EmbeddedPostgres
 from inkverse.settings import DatabaseSettings
-from inkverse.taddy.payloads import ComicIssuePayload
-from inkverse.taddy.webhooks import WebhookAction
 
 SERIES_UUID = str(uuid.uuid4())
 WARM_UP = 10

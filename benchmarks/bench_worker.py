@@ -45,17 +45,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from types_aiobotocore_sqs import SQSClient
 
 from benchmarks.api import RESULTS_DIR, machine
+from inkverse.catalog.payloads import ComicIssuePayload
 from inkverse.comics.writers import ComicIssueWriter
 from inkverse.container import build_container
 from inkverse.database import migrations
 from inkverse.dev.provision import provision_aws
-from inkverse.dev.seed import seed_database
-from inkverse.dev.seed_data import SIZES
 from inkverse.dev.stack import EmbeddedAws, EmbeddedPostgres, EmbeddedRedis
 from inkverse.logging import configure_logging
 from inkverse.queues.client import QueueClient
+from inkverse.seed.dataset import SIZES
+from inkverse.seed.loader import seed_database
 from inkverse.settings import LogSettings, WorkerSettings, load_settings
-from inkverse.taddy.payloads import ComicIssuePayload
 from inkverse.taddy.webhooks import TaddyWebhook
 from inkverse.worker.registry import HandlerRegistry
 from inkverse.worker.runner import build_consumer

@@ -18,9 +18,9 @@ from sqlalchemy import text
 
 from inkverse.database import migrations
 from inkverse.database.engine import make_engine
-from inkverse.dev.seed import database_is_empty, seed_database
-from inkverse.dev.seed_data import SeedSize
 from inkverse.dev.stack import EmbeddedPostgres, EmbeddedRedis, ensure_writable_dir
+from inkverse.seed.dataset import SeedSize
+from inkverse.seed.loader import database_is_empty, seed_database
 from inkverse.settings import DatabaseSettings
 
 COUNTED_TABLES = ("comicseries", "comicissue", "comicstory", "creator", "user_likes", "user_comments")

@@ -18,22 +18,23 @@ from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
 from inkverse.cache.aside import CacheAside
+from inkverse.cache.invalidator import CacheInvalidator
 from inkverse.cache.purge import CachePurger, CdnPurger
-from inkverse.cache.purger import CacheInvalidator
 from inkverse.cache.redis import make_redis
 from inkverse.cache.response_store import ResponseStore
 from inkverse.cache.stellate import make_stellate_purger
 from inkverse.cache.store import CacheStore
 from inkverse.cloudflare.purge import make_cloudflare_purger
 from inkverse.cloudflare.storage import ObjectStore, open_object_store
+from inkverse.comics.search import CatalogSearch
 from inkverse.database.engine import make_engine, make_sessionmaker
-from inkverse.lists.documentation import DocumentationPages, load_documentation_pages
 from inkverse.lists.editorial import EditorialData, load_editorial
 from inkverse.messaging.email import EmailSender, open_email_sender
 from inkverse.messaging.octopus import MailingList
 from inkverse.messaging.slack import SlackNotifier, open_slack_notifier
 from inkverse.metrics import Metrics
 from inkverse.notion.client import NotionClient
+from inkverse.notion.pages import DocumentationPages, load_documentation_pages
 from inkverse.queues.client import QueueClient
 from inkverse.queues.outbox import OutboxRelay
 from inkverse.queues.producer import OverflowStore, QueueProducer
@@ -47,6 +48,7 @@ from inkverse.settings import (
     NotionSettings,
     QueueSettings,
     RedisSettings,
+    SearchSettings,
     ServerSettings,
     Settings,
     SlackSettings,
@@ -56,7 +58,7 @@ from inkverse.settings import (
 )
 from inkverse.taddy.client import TaddyClient
 from inkverse.taddy.images import ImageSizer, make_image_session, parse_networks
-from inkverse.taddy.processing import WebhookProcessor
+from inkverse.taddy.processing import StoryImageMeasurer, WebhookProcessor
 
 ProcessName = NewType("ProcessName", str)
 """Which process this is (`api`, `worker`, `cli`): shown as the Postgres application name."""
@@ -104,6 +106,10 @@ class SettingsProvider(Provider):
     @provide
     def taddy(self, settings: Settings) -> TaddySettings:
         return settings.taddy
+
+    @provide
+    def search(self, settings: Settings) -> SearchSettings:
+        return settings.search
 
     @provide
     def notion(self, settings: Settings) -> NotionSettings:
@@ -188,6 +194,12 @@ class InfrastructureProvider(Provider):
         return TaddyClient(http, settings)
 
     @provide
+    def catalog_search(
+        self, taddy: TaddyClient, settings: SearchSettings, taddy_settings: TaddySettings
+    ) -> CatalogSearch:
+        return CatalogSearch(taddy, settings, taddy_settings)
+
+    @provide
     def queue_client(self, sqs: SQSClient, settings: QueueSettings) -> QueueClient:
         return QueueClient(sqs, settings)
 
@@ -211,17 +223,17 @@ class InfrastructureProvider(Provider):
 
 
 class PipelineProvider(Provider):
-    """Taddy webhook processing: image sizing, cache purging, the outbox, the processor."""
+    """Taddy webhook processing: the processor, story image sizing, cache purging, the outbox."""
 
     scope = Scope.APP
 
     @provide
     async def image_sizer(self, server: ServerSettings, taddy: TaddySettings) -> AsyncIterator[ImageSizer]:
         allowed = parse_networks(taddy.image_allowed_networks)
-        async with make_image_session(public_only=server.is_production, allowed=allowed) as http:
+        async with make_image_session(public_only=server.refuses_private_hosts, allowed=allowed) as http:
             yield ImageSizer(
                 http,
-                public_only=server.is_production,
+                public_only=server.refuses_private_hosts,
                 allowed_networks=allowed,
                 concurrency=taddy.image_concurrency,
                 timeout_seconds=taddy.image_timeout_seconds,
@@ -234,24 +246,30 @@ class PipelineProvider(Provider):
 
     @provide
     def outbox_relay(
-        self, sessionmaker: async_sessionmaker[AsyncSession], producer: QueueProducer
+        self, sessionmaker: async_sessionmaker[AsyncSession], producer: QueueProducer, metrics: Metrics
     ) -> OutboxRelay:
-        return OutboxRelay(sessionmaker, producer)
+        return OutboxRelay(sessionmaker, producer, metrics)
 
     @provide
     def webhook_processor(
         self,
         *,
         sessionmaker: async_sessionmaker[AsyncSession],
-        sizer: ImageSizer,
         purger: CachePurger,
         outbox: OutboxRelay,
         worker: WorkerSettings,
         taddy: TaddySettings,
     ) -> WebhookProcessor:
+        image_queue = worker.image_queue if taddy.image_sizing else None
         return WebhookProcessor(
-            sessionmaker, sizer, purger, outbox, push_queue=worker.queue, size_images=taddy.image_sizing
+            sessionmaker, purger, outbox, push_queue=worker.queue, image_queue=image_queue
         )
+
+    @provide
+    def story_image_measurer(
+        self, sessionmaker: async_sessionmaker[AsyncSession], sizer: ImageSizer, purger: CachePurger
+    ) -> StoryImageMeasurer:
+        return StoryImageMeasurer(sessionmaker, sizer, purger)
 
 
 class CacheProvider(Provider):

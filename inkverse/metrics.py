@@ -36,6 +36,12 @@ class Metrics:
             ["layer", "operation"],
             registry=self.registry,
         )
+        self.outbox_messages = Counter(
+            "inkverse_outbox_messages",
+            "Outbox relay sends by outcome (sent, retry, failed: attempts spent, the row is kept).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.cache_purges = Counter(
             "inkverse_cache_purges",
             "Purge calls by target (redis, cloudflare, stellate) and outcome (ok, failed).",

@@ -1,16 +1,25 @@
 """Settings: one immutable section per concern, and the one loader that reads the environment.
 
 Sections are plain pydantic models, so tests build them directly. `load_settings()` is the only place
-in the project that reads environment variables (and an optional `.env` file); each section has its own
-variable prefix, listed in `.env.example`.
+in the project that reads environment variables (then an optional `.env` file, then the `dev.env` a
+running `inkverse dev` wrote into the data folder); each section has its own variable prefix, listed in
+`.env.example`.
 """
 
 import enum
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from inkverse.errors import ConfigurationError
 
@@ -45,12 +54,19 @@ class ServerSettings(_Section):
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
 
+    @property
+    def refuses_private_hosts(self) -> bool:
+        """Outbound fetches of user-supplied URLs refuse non-public addresses everywhere but development."""
+        return self.env is not Environment.DEVELOPMENT
+
 
 class LogSettings(_Section):
     """`LOG_*`."""
 
     format: LogFormat = LogFormat.CONSOLE
     level: str = "INFO"
+    # One `http.request` line per HTTP request (method, path, status, duration, operation, cache).
+    access: bool = True
 
 
 class DatabaseSettings(_Section):
@@ -152,7 +168,7 @@ class QueueSettings(_Section):
     """`SQS_*`: queue names are the contract (`INKVERSE_HIGH_PRIORITY`); URLs are looked up by name
     unless `base_url` (the original's `SQS_BASE_URL`, ending in `/`) is given."""
 
-    queue_names: list[str] = ["INKVERSE_HIGH_PRIORITY"]
+    queue_names: list[str] = ["INKVERSE_HIGH_PRIORITY", "INKVERSE_IMAGES"]
     base_url: str | None = None
     dlq_suffix: str = "_DLQ"
     max_receive_count: int = Field(default=5, ge=1, le=1000)
@@ -166,6 +182,9 @@ class WorkerSettings(_Section):
 
     queue: str = "INKVERSE_HIGH_PRIORITY"
     concurrency: int = Field(default=10, ge=1, le=100)
+    # Story image sizing has its own queue and slots, so a slow image host never holds up catalogue events.
+    image_queue: str = "INKVERSE_IMAGES"
+    image_concurrency: int = Field(default=2, ge=1, le=100)
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     message_timeout_seconds: float = Field(default=300.0, gt=0)
     outbox_relay_interval_seconds: float = Field(default=10.0, gt=0)
@@ -186,6 +205,21 @@ class TaddySettings(_Section):
     image_concurrency: int = Field(default=4, ge=1, le=32)
     image_max_bytes: int = Field(default=262_144, ge=1024)
     image_allowed_networks: list[str] = []
+
+
+class SearchBackend(enum.StrEnum):
+    AUTO = "auto"
+    LOCAL = "local"
+    TADDY = "taddy"
+
+
+class SearchSettings(_Section):
+    """`SEARCH_*`: `auto` asks Taddy when it is configured and answers from our own catalogue when it is
+    not, fails, or takes longer than `taddy_timeout_seconds`; `local` never calls Taddy; `taddy` is the
+    original's behaviour (Taddy only, `null` when it fails)."""
+
+    backend: SearchBackend = SearchBackend.AUTO
+    taddy_timeout_seconds: float = Field(default=2.0, gt=0)
 
 
 class NotionSettings(_Section):
@@ -243,6 +277,7 @@ class Settings(_Section):
     queues: QueueSettings = QueueSettings()
     worker: WorkerSettings = WorkerSettings()
     taddy: TaddySettings = TaddySettings()
+    search: SearchSettings = SearchSettings()
     notion: NotionSettings = NotionSettings()
     cloudflare: CloudflareSettings = CloudflareSettings()
     stellate: StellateSettings = StellateSettings()
@@ -261,6 +296,7 @@ SECTION_PREFIXES: dict[str, str] = {
     "queues": "SQS_",
     "worker": "WORKER_",
     "taddy": "TADDY_",
+    "search": "SEARCH_",
     "notion": "NOTION_",
     "cloudflare": "CLOUDFLARE_",
     "stellate": "STELLATE_",
@@ -280,15 +316,42 @@ def env_variable_names() -> list[str]:
     return names
 
 
-def _load_section(model: type[_SectionT], prefix: str, env_file: Path | None) -> _SectionT:
-    config = SettingsConfigDict(
-        env_prefix=prefix, env_file=env_file, env_ignore_empty=True, extra="ignore", frozen=True
+DEV_ENV_FILE_NAME = "dev.env"
+_FIELD_IN_SETTINGS_ERROR = re.compile(r'field "(\w+)"')
+
+
+def dev_env_file(data_dir: Path) -> Path:
+    """The file `inkverse dev` writes its service URLs and credentials to, under INKVERSE_DATA_DIR."""
+    return data_dir / DEV_ENV_FILE_NAME
+
+
+def _load_section(model: type[_SectionT], prefix: str, env_files: Sequence[Path]) -> _SectionT:
+    """`env_files` in priority order; each file is its own source, so an empty value in one (unset, by
+    `env_ignore_empty`) lets a later file's value through."""
+    config = SettingsConfigDict(env_prefix=prefix, env_ignore_empty=True, extra="ignore", frozen=True)
+
+    def sources(
+        cls: type[BaseSettings],
+        /,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        **_: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        files = (DotEnvSettingsSource(settings_cls, env_file=file) for file in env_files)
+        return (init_settings, env_settings, *files)
+
+    reader: type[BaseSettings] = type(
+        f"{model.__name__}Env",
+        (BaseSettings, model),
+        {"model_config": config, "settings_customise_sources": classmethod(sources)},
     )
-    reader: type[BaseSettings] = type(f"{model.__name__}Env", (BaseSettings, model), {"model_config": config})
     try:
         values: dict[str, Any] = reader().model_dump()
     except ValidationError as exc:
         raise ConfigurationError(_describe(exc, prefix)) from None
+    except SettingsError as exc:
+        raise ConfigurationError(_describe_unparsable(exc, prefix)) from None
     return model.model_validate(values)
 
 
@@ -298,11 +361,22 @@ def _describe(exc: ValidationError, prefix: str) -> str:
     return f"{prefix}{field}".upper() + f": {error['msg']}"
 
 
-def load_settings(env_file: Path | None = Path(".env")) -> Settings:
-    """Read every section from the environment (and `env_file` when it exists)."""
-    file = env_file if env_file is not None and env_file.is_file() else None
+def _describe_unparsable(exc: SettingsError, prefix: str) -> str:
+    """pydantic-settings names only the field of a value it could not decode (JSON for lists and maps)."""
+    field = _FIELD_IN_SETTINGS_ERROR.search(str(exc))
+    reason = f"not valid JSON ({exc.__cause__})" if exc.__cause__ is not None else str(exc)
+    return f"{prefix}{field.group(1) if field else ''}".upper() + f": {reason}"
+
+
+def load_settings(env_file: Path | None = Path(".env"), *, dev_env: bool = True) -> Settings:
+    """Read every section from the environment, then `env_file` when it exists, then (with `dev_env`)
+    the `dev.env` of INKVERSE_DATA_DIR when it exists: the first that sets a variable wins."""
+    files = [env_file] if env_file is not None and env_file.is_file() else []
+    if dev_env:
+        written = dev_env_file(_load_section(ServerSettings, SECTION_PREFIXES["server"], files).data_dir)
+        files += [written] if written.is_file() else []
     sections: dict[str, Any] = {}
     for section, prefix in SECTION_PREFIXES.items():
         model: type[_Section] = Settings.model_fields[section].annotation  # type: ignore[assignment]
-        sections[section] = _load_section(model, prefix, file)
+        sections[section] = _load_section(model, prefix, files)
     return Settings(**sections)

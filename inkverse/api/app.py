@@ -20,17 +20,18 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inkverse.api.access_log import AccessLogMiddleware
 from inkverse.api.cors import GraphQLCors
 from inkverse.api.health import ReadinessChecker
 from inkverse.api.http import GraphQLEndpoint
 from inkverse.api.webhooks import taddy_webhook
-from inkverse.cache.response import ResponseCache
+from inkverse.cache.response_middleware import ResponseCache
 from inkverse.container import build_container
 from inkverse.graphql.schema import build_schema
-from inkverse.lists.documentation import DocumentationPages
 from inkverse.lists.editorial import EditorialData
 from inkverse.logging import configure_logging
 from inkverse.metrics import Metrics
+from inkverse.notion.pages import DocumentationPages
 from inkverse.queues.client import QueueClient
 from inkverse.settings import ServerSettings, Settings, WorkerSettings, load_settings
 from inkverse.taddy.webhooks import effective_secret
@@ -119,15 +120,14 @@ async def readyz(request: Request) -> Response:
         (await container.get(WorkerSettings)).queue,
         detailed=not (await container.get(ServerSettings)).is_production,
     )
-    results = await checker.check()
-    failing = [result for result in results if not result.ok]
+    readiness = await checker.check()
     body = {
-        "status": "ready" if not failing else "unavailable",
-        "checks": {result.name: result.detail for result in results},
+        "status": readiness.status,
+        "checks": {result.name: result.detail for result in readiness.results},
     }
-    if failing:
-        log.warning("readiness.failed", failing=[result.name for result in failing])
-    return JSONResponse(body, status_code=503 if failing else 200)
+    if readiness.failing:
+        log.warning("readiness.failed", status=readiness.status, failing=readiness.failing)
+    return JSONResponse(body, status_code=503 if readiness.status == "unavailable" else 200)
 
 
 async def metrics_endpoint(request: Request) -> Response:
@@ -166,6 +166,9 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    if settings.log.access:
+        # Added first, so it runs inside RequestScopeMiddleware and sees the request id.
+        app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestScopeMiddleware, container=container)
     return app
 

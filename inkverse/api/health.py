@@ -1,4 +1,9 @@
-"""Readiness probes: each dependency is checked with a short timeout and named when it fails."""
+"""Readiness probes: each dependency is checked with a short timeout and named when it fails.
+
+Only PostgreSQL is essential: without it no request can be answered. Redis (every read falls back to
+the database) and the queue (only webhook intake needs it, and answers 503 itself) make the replica
+degraded, not unready, so a load balancer keeps serving through their outages.
+"""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -11,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inkverse.queues.client import QueueClient
 
 PROBE_TIMEOUT_SECONDS = 2.0
+ESSENTIAL = frozenset({"postgres"})
 
 
 @dataclass(frozen=True)
@@ -18,6 +24,26 @@ class ProbeResult:
     name: str
     ok: bool
     detail: str = "ok"
+
+    @property
+    def essential(self) -> bool:
+        return self.name in ESSENTIAL
+
+
+@dataclass(frozen=True)
+class Readiness:
+    results: list[ProbeResult]
+
+    @property
+    def status(self) -> str:
+        failing = [result for result in self.results if not result.ok]
+        if any(result.essential for result in failing):
+            return "unavailable"
+        return "degraded" if failing else "ready"
+
+    @property
+    def failing(self) -> list[str]:
+        return [result.name for result in self.results if not result.ok]
 
 
 class ReadinessChecker:
@@ -42,8 +68,9 @@ class ReadinessChecker:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
-    async def check(self) -> list[ProbeResult]:
-        return list(await asyncio.gather(*(self._run(name, probe) for name, probe in self._probes.items())))
+    async def check(self) -> Readiness:
+        results = await asyncio.gather(*(self._run(name, probe) for name, probe in self._probes.items()))
+        return Readiness(list(results))
 
     async def _run(self, name: str, probe: Callable[[], Awaitable[object]]) -> ProbeResult:
         try:

@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 from dishka import AsyncContainer
-from graphql import GraphQLError
+from graphql import GraphQLError, Lexer, Source, TokenKind
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -27,7 +27,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from inkverse.api.bodies import BodyTooLargeError, read_body
+from inkverse.api.bodies import (
+    BodyTooLargeError,
+    UnreadableJsonError,
+    check_json_depth,
+    json_text,
+    read_body,
+)
 from inkverse.cache.aside import CacheAside
 from inkverse.graphql.context import Context
 from inkverse.graphql.errors import (
@@ -38,6 +44,7 @@ from inkverse.graphql.errors import (
     SERVER_ERROR,
     error_code,
     format_error,
+    is_expected,
 )
 from inkverse.graphql.loaders import Loaders
 from inkverse.settings import GraphQLSettings
@@ -112,8 +119,10 @@ class GraphQLEndpoint:
         except BodyTooLargeError:
             raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request body too large.") from None
         try:
-            params = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            params = json.loads(json_text(body))
+        except UnreadableJsonError as exc:
+            raise RequestError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+        except json.JSONDecodeError as exc:
             raise RequestError(HTTPStatus.BAD_REQUEST, f"Malformed JSON body: {exc}") from None
         if isinstance(params, list):
             raise RequestError(HTTPStatus.BAD_REQUEST, "Operation batching disabled.")
@@ -130,7 +139,10 @@ class GraphQLEndpoint:
         for key in ("variables", "extensions"):
             if key in params:
                 try:
+                    check_json_depth(params[key])
                     params[key] = json.loads(params[key])
+                except UnreadableJsonError as exc:
+                    raise RequestError(HTTPStatus.BAD_REQUEST, str(exc)) from None
                 except json.JSONDecodeError:
                     raise RequestError(
                         HTTPStatus.BAD_REQUEST, f"`{key}` in the query string is not JSON."
@@ -147,6 +159,7 @@ class GraphQLEndpoint:
         operation_name = params.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
             raise RequestError(HTTPStatus.BAD_REQUEST, "`operationName` must be a string.")
+        _refuse_nul_characters(query, variables)
         if (params.get("extensions") or {}).get("persistedQuery") is not None:
             raise RequestError(
                 HTTPStatus.OK, "PersistedQueryNotSupported", code="PERSISTED_QUERY_NOT_SUPPORTED"
@@ -212,9 +225,74 @@ class GraphQLEndpoint:
     @staticmethod
     def _log_server_errors(errors: list[GraphQLError]) -> None:
         for error in errors:
-            if error_code(error) == SERVER_ERROR:
+            if is_expected(error):
+                log.warning("graphql.resolver_refused", path=error.path, error=error.message)
+            elif error_code(error) == SERVER_ERROR:
                 log.error("graphql.resolver_failed", path=error.path, exc_info=error.original_error)
 
 
+def _refuse_nul_characters(query: str, variables: dict[str, Any] | None) -> None:
+    """PostgreSQL cannot hold U+0000, so no stored value contains it: refuse it in any input string
+    before a resolver sends it to the database (which would fail with a server error)."""
+    for name, value in (variables or {}).items():
+        if _holds_nul(value):
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST, f"Variable '${name}' must not contain U+0000 (NUL).", BAD_USER_INPUT
+            )
+    if _string_literal_holds_nul(query):
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, "String values must not contain U+0000 (NUL).", BAD_USER_INPUT
+        )
+
+
+def _holds_nul(value: object) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _string_literal_holds_nul(query: str) -> bool:
+    """A GraphQL string can only carry U+0000 as a `\\u` escape, so most documents are not lexed."""
+    if "\\u" not in query:
+        return False
+    lexer = Lexer(Source(query))
+    try:
+        token = lexer.advance()
+        while token.kind is not TokenKind.EOF:
+            if token.kind is TokenKind.STRING and "\x00" in (token.value or ""):
+                return True
+            token = lexer.advance()
+    except GraphQLError:
+        return False  # a syntax error: Strawberry reports it
+    return False
+
+
+# Strawberry's GraphiQL loads React and GraphiQL from unpkg.com (no maintained package ships them
+# for Starlette), so a browser offline would show "Loading..." forever: say what is missing instead.
+_GRAPHIQL_PLACEHOLDER = '<div id="graphiql" class="graphiql-container">Loading...</div>'
+_GRAPHIQL_OFFLINE_NOTE = """<div id="graphiql" class="graphiql-container">
+      Loading GraphiQL from unpkg.com...
+    </div>
+    <script>
+      window.addEventListener("load", function () {
+        if (typeof GraphiQL === "undefined") {
+          document.getElementById("graphiql").textContent =
+            "GraphiQL could not load: its scripts come from the unpkg.com CDN, which this browser " +
+            "cannot reach. The API works without it: POST /api/graphql with a JSON body " +
+            '{"query": "..."}, e.g. with curl.';
+        }
+      });
+    </script>"""
+
+
 def _graphiql_page() -> str:
-    return get_graphql_ide_html("graphiql")
+    return get_graphql_ide_html("graphiql").replace(_GRAPHIQL_PLACEHOLDER, _GRAPHIQL_OFFLINE_NOTE)

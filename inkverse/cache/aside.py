@@ -12,7 +12,7 @@ shorter TTL), which the purge of that id removes.
 With `get_or_load`, concurrent misses of one key in this process share one read and one load (single
 flight); `get_many_or_load` batches instead (one read for a DataLoader's keys). Redis errors
 and timeouts fall back to the loader, logged and counted; nothing here fails a request because Redis
-does. Entries are purged by `CacheInvalidator` (`inkverse.cache.purger`), never directly.
+does. Entries are purged by `CacheInvalidator` (`inkverse.cache.invalidator`), never directly.
 """
 
 import asyncio

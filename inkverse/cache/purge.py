@@ -1,7 +1,7 @@
 """Cache invalidation vocabulary: the cache types, one purge request, and the purger interfaces.
 
 The cache types are the original's (integrations.md §4.2). Webhook processing and mutations call only
-`CachePurger.purge`; `CacheInvalidator` (`inkverse.cache.purger`) is the implementation.
+`CachePurger.purge`; `CacheInvalidator` (`inkverse.cache.invalidator`) is the implementation.
 """
 
 from collections.abc import Iterable, Sequence

@@ -1,4 +1,4 @@
-"""The Redis side of the GraphQL response cache (`inkverse.cache.response` is the middleware).
+"""The Redis side of the GraphQL response cache; the ASGI middleware is `inkverse.cache.response_middleware`.
 
 An entry is `<content type>\n<body>` under `response:<hash>`, indexed under `tag:<Type>:<key>` for each
 object the response contains; purging that target (`CacheInvalidator`) deletes it.

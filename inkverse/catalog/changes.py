@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from inkverse.taddy.webhooks import TaddyType
+from inkverse.catalog.events import TaddyType
 
 
 class Outcome(StrEnum):

@@ -14,8 +14,8 @@ from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkverse.catalog.events import TaddyType
 from inkverse.database import tables
-from inkverse.taddy.webhooks import TaddyType
 
 State = tables.TaddyEntityState
 

@@ -38,3 +38,8 @@ def create_hash(value: Mapping[str, object] | Sequence[object] | None) -> str:
     spread["HASH_VERSION"] = HASH_VERSION
     text = json.dumps(spread, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def normalise_uuid(value: str) -> str:
+    """Uuids are stored, cached and purged in lower case: an upper-case argument names the same object."""
+    return value.strip().lower()

@@ -1,12 +1,14 @@
-"""Pieces every webhook writer uses: the actions it accepts, payload checks, upsert helpers."""
+"""Pieces every webhook writer uses: the shared event dispatch, payload checks, upsert helpers."""
 
-from typing import TypeVar
+from abc import ABC, abstractmethod
+from typing import Generic, TypeVar
 
 from sqlalchemy import BigInteger, Boolean, ColumnElement, cast, func, literal_column
 
+from inkverse.catalog.changes import ChangeResult
+from inkverse.catalog.events import WebhookAction
+from inkverse.catalog.payloads import TaddyPayload
 from inkverse.errors import ValidationError
-from inkverse.taddy.payloads import TaddyPayload
-from inkverse.taddy.webhooks import WebhookAction
 
 PayloadT = TypeVar("PayloadT", bound=TaddyPayload)
 
@@ -23,6 +25,24 @@ def full_payload(action: WebhookAction, payload: TaddyPayload, model: type[Paylo
     if not isinstance(payload, model):
         raise ValidationError("data", f"a {action.value} event needs the whole object")
     return payload
+
+
+class CatalogWriter(ABC, Generic[PayloadT]):
+    """The writer of one Taddy type: `apply` sends a delete to `delete` and any other event, as the
+    whole `payload_model` object, to `upsert`."""
+
+    payload_model: type[PayloadT]
+
+    async def apply(self, action: WebhookAction, payload: TaddyPayload, timestamp: int) -> ChangeResult:
+        if action is WebhookAction.DELETED:
+            return await self.delete(payload.uuid, timestamp)
+        return await self.upsert(full_payload(action, payload, self.payload_model), timestamp)
+
+    @abstractmethod
+    async def upsert(self, payload: PayloadT, timestamp: int) -> ChangeResult: ...
+
+    @abstractmethod
+    async def delete(self, uuid: str, timestamp: int) -> ChangeResult: ...
 
 
 def was_inserted() -> ColumnElement[bool]:

@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 from redis.asyncio import Redis
 
+from inkverse.cache.invalidator import CacheInvalidator, PurgeOutcome
 from inkverse.cache.purge import CacheType, make_purge
-from inkverse.cache.purger import CacheInvalidator, PurgeOutcome
 from inkverse.cache.store import CacheStore
 from inkverse.container import build_container
 from inkverse.logging import configure_logging

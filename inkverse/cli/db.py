@@ -5,18 +5,14 @@ from typing import Annotated
 
 import typer
 
+from inkverse.cli.common import cli_settings, database_url
 from inkverse.database import migrations
-from inkverse.errors import ConfigurationError
-from inkverse.settings import load_settings
 
 app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 
 
 def _database_url() -> str:
-    url = load_settings().database.url
-    if url is None:
-        raise ConfigurationError("DATABASE_URL: not set")
-    return url
+    return database_url(cli_settings())
 
 
 @app.command()

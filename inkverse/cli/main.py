@@ -1,7 +1,8 @@
 """The `inkverse` command.
 
 Every command loads the settings once, through `load_settings()`; a missing or invalid setting ends the
-process with one line naming the variable and exit code 2, never a traceback.
+process with one line naming the variable and exit code 2, a service that cannot be reached with one
+line naming its variable and exit code 1, never a traceback.
 """
 
 import asyncio
@@ -13,9 +14,9 @@ import typer
 import uvicorn
 
 from inkverse.cli import cache, db, email, queues, seed, taddy
+from inkverse.cli.common import cli_settings, require_database_and_redis
+from inkverse.cli.failures import describe_unavailable_service
 from inkverse.errors import ConfigurationError, DependencyUnavailableError, InkverseError
-from inkverse.logging import configure_logging
-from inkverse.settings import Settings, load_settings
 
 app = typer.Typer(
     name="inkverse",
@@ -32,12 +33,6 @@ app.add_typer(taddy.app, name="taddy")
 app.command()(seed.seed)
 
 
-def settings_or_exit() -> Settings:
-    settings = load_settings()
-    configure_logging(settings.log)
-    return settings
-
-
 def run(coroutine: Coroutine[Any, Any, None]) -> None:
     asyncio.run(coroutine)
 
@@ -47,7 +42,8 @@ def dev() -> None:
     """Start the embedded stack (PostgreSQL, Redis, moto) unless URLs are set, then the API and worker."""
     from inkverse.dev.supervisor import run_dev  # noqa: PLC0415 - keeps the dev stack out of other commands
 
-    run(run_dev(settings_or_exit()))
+    # Not its own dev.env: what the last run wrote is no configuration of this one.
+    run(run_dev(cli_settings(dev_env=False)))
 
 
 @app.command()
@@ -56,7 +52,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default INKVERSE_PORT).")] = None,
 ) -> None:
     """Serve the API with uvicorn."""
-    settings = settings_or_exit()
+    settings = cli_settings()
+    require_database_and_redis(settings)
     from inkverse.api.app import build_app  # noqa: PLC0415 - Strawberry is slow to import
     from inkverse.container import build_container  # noqa: PLC0415
 
@@ -81,7 +78,27 @@ def worker() -> None:
     """Consume the queue until SIGTERM or SIGINT (the same as `python -m inkverse.worker`)."""
     from inkverse.worker.runner import run_worker  # noqa: PLC0415
 
-    run(run_worker(settings_or_exit()))
+    settings = cli_settings()
+    require_database_and_redis(settings)
+    run(run_worker(settings))
+
+
+@app.command()
+def provision() -> None:
+    """Create the queues with their dead-letter queues and the buckets, and verify the e-mail sender, on
+    the AWS endpoint: what `inkverse dev` does on its emulator (idempotent)."""
+    from inkverse.container import build_container  # noqa: PLC0415
+    from inkverse.dev.provision import provision_aws  # noqa: PLC0415
+
+    async def work() -> None:
+        container = build_container(cli_settings(), "cli")
+        try:
+            await provision_aws(container)
+        finally:
+            await container.close()
+
+    run(work())
+    typer.echo("provisioned: queues, dead-letter queues, buckets, e-mail sender")
 
 
 @app.command("graphql-schema")
@@ -101,6 +118,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2)
     except InkverseError as exc:
         typer.echo(f"inkverse: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        message = describe_unavailable_service(exc)
+        if message is None:
+            raise
+        typer.echo(f"inkverse: {message}", err=True)
         sys.exit(1)
 
 

@@ -68,7 +68,8 @@ def list_dead_letters(
     async def work(sqs: SQSClient, client: QueueClient, name: str) -> None:
         letters = await peek_dead_letters(sqs, await client.url(client.dlq_name(name)), limit)
         for letter in letters:
-            typer.echo(f"{letter.message_id}\treceived {letter.receive_count}x\t{letter.reason}")
+            received = "moved by SQS" if letter.receive_count is None else f"received {letter.receive_count}x"
+            typer.echo(f"{letter.message_id}\t{received}\t{letter.reason}")
             typer.echo(f"  {letter.body[:300]}")
         typer.echo(f"{len(letters)} dead letter(s) shown")
 
@@ -77,7 +78,8 @@ def list_dead_letters(
 
 @dlq.command()
 def replay(queue: QueueOption = None) -> None:
-    """Send every dead letter back to its queue for another try."""
+    """Send the dead letters present now back to their queue for another try (not those that come back
+    while it runs)."""
 
     async def work(sqs: SQSClient, client: QueueClient, name: str) -> int:
         return await replay_dead_letters(sqs, await client.url(client.dlq_name(name)), await client.url(name))

@@ -1,26 +1,20 @@
 """`inkverse seed`: fill the database with a realistic, deterministic dataset (development, benchmarks).
 
-Without `DATABASE_URL`, the embedded PostgreSQL of `inkverse dev` (under `INKVERSE_DATA_DIR`) is used:
-started for the command and stopped again, unless `inkverse dev` is already running it.
+The database is `DATABASE_URL`, or the one of a running `inkverse dev` (its `dev.env`).
 """
 
 import asyncio
-import contextlib
 import dataclasses
-import os
-from collections.abc import AsyncIterator
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from inkverse.cli.common import cli_settings, database_url
 from inkverse.database import migrations
-from inkverse.dev.seed import DEFAULT_SEED, SeedReport, seed_database
-from inkverse.dev.seed_data import SIZES, SeedSize
-from inkverse.dev.stack import EmbeddedPostgres, ensure_writable_dir
-from inkverse.logging import configure_logging
-from inkverse.settings import Settings, load_settings
+from inkverse.seed.dataset import SIZES, SeedSize
+from inkverse.seed.loader import DEFAULT_SEED, SeedReport, seed_database
+from inkverse.settings import Settings
 
 
 class SizeName(StrEnum):
@@ -56,44 +50,17 @@ def seed(
             if value is not None
         },
     )
-    settings = load_settings()
-    configure_logging(settings.log)
+    settings = cli_settings()
     asyncio.run(_seed(settings, chosen, seed, force=force))
 
 
 async def _seed(settings: Settings, size: SeedSize, seed_value: int, *, force: bool) -> None:
-    async with database_url(settings) as url:
-        await migrations.upgrade(url)
-        report = await seed_database(
-            url, size, seed_value, force=force, editorial_file=settings.server.editorial_file
-        )
+    url = database_url(settings)
+    await migrations.upgrade(url)
+    report = await seed_database(
+        url, size, seed_value, force=force, editorial_file=settings.server.editorial_file
+    )
     typer.echo(describe(report))
-
-
-@contextlib.asynccontextmanager
-async def database_url(settings: Settings) -> AsyncIterator[str]:
-    """The configured database, or the embedded one of `inkverse dev` for the duration of the command."""
-    if settings.database.url is not None:
-        yield settings.database.url
-        return
-    data_dir = ensure_writable_dir(settings.server.data_dir)
-    postgres = EmbeddedPostgres(data_dir)
-    already_running = postmaster_running(postgres.pgdata)
-    try:
-        yield await postgres.start()
-    finally:
-        if not already_running:
-            await postgres.stop()
-
-
-def postmaster_running(pgdata: Path) -> bool:
-    """Whether a PostgreSQL server (say of a running `inkverse dev`) already serves this data folder."""
-    try:
-        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def describe(report: SeedReport) -> str:

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -11,13 +12,14 @@ from dishka import AsyncContainer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkverse.catalog.text import normalise_uuid
 from inkverse.comics.repository import StoryImageRepository
 from inkverse.container import build_container
+from inkverse.queues.messages import MeasureStoryImages
 from inkverse.settings import load_settings
 from inkverse.taddy.client import TaddyClient
-from inkverse.taddy.images import ImageSizer
 from inkverse.taddy.imports import ImportReport, TaddyImporter
-from inkverse.taddy.processing import WebhookProcessor
+from inkverse.taddy.processing import StoryImageMeasurer, WebhookProcessor
 
 app = typer.Typer(help="Taddy: imports and story images.", no_args_is_help=True)
 import_app = typer.Typer(
@@ -85,23 +87,61 @@ def import_creator(uuid: str) -> None:
 def import_all(
     file: Annotated[Path, typer.Argument(help="Taddy's bulk list: one JSON object with a `uuid` per line.")],
 ) -> None:
-    """Import every series of the file. Resumable: finished uuids are recorded in <file>.done and skipped."""
-    done_file = file.with_name(file.name + ".done")
+    """Import every series of the file. Resumable: finished uuids are recorded in <file>.done and skipped;
+    a series that fails is recorded with the reason in <file>.failed, the others go on, and the next run
+    tries it again after the series never tried. Exits with 1 when a series failed."""
+    done_file, failed_file = _sibling(file, ".done"), _sibling(file, ".failed")
     done = set(done_file.read_text().split()) if done_file.exists() else set()
-    uuids = [uuid for uuid in _uuids_in(file) if uuid not in done]
+    failed_before = _failed_in(failed_file)
+    pending = [uuid for uuid in dict.fromkeys(_uuids_in(file)) if uuid not in done]
+    uuids = [uuid for uuid in pending if uuid not in failed_before] + [
+        uuid for uuid in pending if uuid in failed_before
+    ]
 
     async def work(container: AsyncContainer, progress: Progress) -> ImportReport:
         importer = await _importer(container, progress)
-        report = ImportReport()
-        with done_file.open("a") as record:
-            for uuid in uuids:
-                await importer.import_series(uuid, report)
-                record.write(uuid + "\n")
-                record.flush()
-        return report
+        with done_file.open("a") as done_record, failed_file.open("a") as failed_record:
 
-    typer.echo(f"{len(uuids)} series to import ({len(done)} already done)")
-    _summary(run_with_container(work))
+            def record(uuid: str, reason: str | None) -> None:
+                target = done_record if reason is None else failed_record
+                target.write(uuid + "\n" if reason is None else f"{uuid}\t{_one_line(reason)}\n")
+                target.flush()
+
+            return await importer.import_each(uuids, ImportReport(), record)
+
+    retried = sum(uuid in failed_before for uuid in uuids)
+    typer.echo(f"{len(uuids)} series to import ({len(done)} already done, {retried} failed before)")
+    report = run_with_container(work)
+    _keep_unresolved(failed_file, set(done_file.read_text().split()))
+    _summary(report)
+    if report.failed:
+        typer.echo(f"{len(report.failed)} series failed; uuids and reasons in {failed_file}", err=True)
+        raise typer.Exit(1)
+
+
+def _sibling(file: Path, suffix: str) -> Path:
+    return file.with_name(file.name + suffix)
+
+
+def _failed_in(failed_file: Path) -> dict[str, str]:
+    """uuid → the last reason recorded in <file>.failed (one `uuid<TAB>reason` line per failure)."""
+    if not failed_file.exists():
+        return {}
+    lines = (line.partition("\t") for line in failed_file.read_text().splitlines() if line.strip())
+    return {uuid: reason for uuid, _, reason in lines}
+
+
+def _keep_unresolved(failed_file: Path, done: set[str]) -> None:
+    """Rewrite <file>.failed with the last reason of each uuid that has still not been imported."""
+    unresolved = {uuid: reason for uuid, reason in _failed_in(failed_file).items() if uuid not in done}
+    if unresolved:
+        failed_file.write_text("".join(f"{uuid}\t{reason}\n" for uuid, reason in unresolved.items()))
+    else:
+        failed_file.unlink(missing_ok=True)
+
+
+def _one_line(reason: str) -> str:
+    return " ".join(reason.split())
 
 
 def _uuids_in(file: Path) -> list[str]:
@@ -110,7 +150,7 @@ def _uuids_in(file: Path) -> list[str]:
         if not line.strip():
             continue
         try:
-            uuids.append(str(json.loads(line)["uuid"]))
+            uuids.append(normalise_uuid(str(json.loads(line)["uuid"])))
         except (json.JSONDecodeError, KeyError, TypeError):
             raise typer.BadParameter(f"line {number} is not a JSON object with a `uuid`") from None
     return uuids
@@ -118,23 +158,43 @@ def _uuids_in(file: Path) -> list[str]:
 
 @images_app.command("backfill")
 def backfill() -> None:
-    """Measure every story whose width and height are still unknown."""
+    """Measure every story whose width and height are still unknown, as the worker does after an event:
+    stories of exclusive-content issues are skipped, sizes stored and the stories' pages purged."""
 
     async def work(container: AsyncContainer, progress: Progress) -> tuple[int, int]:
-        sessionmaker = await container.get(async_sessionmaker[AsyncSession])
-        sizer = await container.get(ImageSizer)
         task = progress.add_task("measuring stories", total=None)
-        after, measured, seen = 0, 0, 0
-        while True:
-            async with sessionmaker() as session:
-                batch = await StoryImageRepository(session).unsized(after, BACKFILL_BATCH)
-            if not batch:
-                return measured, seen
-            sizes = await sizer.measure_all({uuid: url for _, uuid, url in batch if url})
-            async with sessionmaker() as session, session.begin():
-                await StoryImageRepository(session).set_sizes(sizes)
-            after, measured, seen = batch[-1][0], measured + len(sizes), seen + len(batch)
-            progress.update(task, description=f"measured {measured} of {seen} stories")
+        return await backfill_story_sizes(
+            await container.get(async_sessionmaker[AsyncSession]),
+            await container.get(StoryImageMeasurer),
+            lambda measured, seen: progress.update(
+                task, description=f"measured {measured} of {seen} stories"
+            ),
+        )
 
     measured, seen = run_with_container(work)
     typer.echo(f"measured {measured} of {seen} unsized stories")
+
+
+async def backfill_story_sizes(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    measurer: StoryImageMeasurer,
+    progress: Callable[[int, int], object] = lambda _measured, _seen: None,
+) -> tuple[int, int]:
+    """(measured, seen): unsized stories go through the worker's measurer, one issue at a time."""
+    after, measured, seen = 0, 0, 0
+    while True:
+        async with sessionmaker() as session:
+            batch = await StoryImageRepository(session).unsized(after, BACKFILL_BATCH)
+        if not batch:
+            return measured, seen
+        for message in _by_issue(batch):
+            measured += len(await measurer.measure(message))
+        after, seen = batch[-1][0], seen + len(batch)
+        progress(measured, seen)
+
+
+def _by_issue(batch: list[tuple[int, str, str]]) -> list[MeasureStoryImages]:
+    stories: dict[str, list[str]] = defaultdict(list)
+    for _, story_uuid, issue_uuid in batch:
+        stories[issue_uuid].append(story_uuid)
+    return [MeasureStoryImages(issue_uuid=issue, story_uuids=uuids) for issue, uuids in stories.items()]

@@ -7,8 +7,9 @@ Webhook writes are in `inkverse.comics.writers`.
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from sqlalchemy import Select, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkverse.catalog.ordering import is_live, position_order
@@ -194,30 +195,45 @@ class StoryImageRepository:
         if not story_uuids:
             return {}
         statement = select(Story.uuid, Story.story_image).where(
-            Story.uuid.in_(set(story_uuids)), is_live(Story.is_removed)
+            Story.uuid.in_(set(story_uuids)), is_live(Story.is_removed), _of_a_sizable_issue()
         )
         return {
             uuid: url for uuid, image in await self._session.execute(statement) if (url := _image_url(image))
         }
 
-    async def unsized(self, after_id: int, limit: int) -> list[tuple[int, str, str | None]]:
-        """(id, uuid, url or None when the image is incomplete) of live stories without a size, in id
+    async def unsized(self, after_id: int, limit: int) -> list[tuple[int, str, str]]:
+        """(id, uuid, issue uuid) of live stories without a size whose images may be measured, in id
         order after `after_id`."""
         statement = (
-            select(Story.id, Story.uuid, Story.story_image)
-            .where(Story.id > after_id, Story.width.is_(None), is_live(Story.is_removed))
+            select(Story.id, Story.uuid, Story.issue_uuid)
+            .where(
+                Story.id > after_id, Story.width.is_(None), is_live(Story.is_removed), _of_a_sizable_issue()
+            )
             .order_by(Story.id)
             .limit(limit)
         )
-        rows = await self._session.execute(statement)
-        return [(row_id, uuid, _image_url(image)) for row_id, uuid, image in rows]
+        return [
+            (row_id, uuid, issue_uuid) for row_id, uuid, issue_uuid in await self._session.execute(statement)
+        ]
 
     async def set_sizes(self, sizes: dict[str, tuple[int, int]]) -> None:
+        """Store measured sizes; the stories count as updated (`updated_at`), like any other change."""
         if sizes:
+            now = datetime.now(UTC)
             values = [
-                {"uuid": uuid, "width": width, "height": height} for uuid, (width, height) in sizes.items()
+                {"uuid": uuid, "width": width, "height": height, "updated_at": now}
+                for uuid, (width, height) in sizes.items()
             ]
             await self._session.execute(update(Story), values)
+
+
+def _of_a_sizable_issue() -> ColumnElement[bool]:
+    """Images of exclusive-content issues are never downloaded (nor measured)."""
+    exclusive = select(Issue.uuid).where(
+        Issue.uuid == Story.issue_uuid,
+        func.coalesce(func.cardinality(Issue.scopes_for_exclusive_content), 0) > 0,
+    )
+    return ~exclusive.exists()
 
 
 def _image_url(image: dict[str, object] | None) -> str | None:

@@ -1,7 +1,8 @@
 """Taddy webhook writes for series and issues (with their stories), idempotent and order-safe.
 
-Each writer works in the caller's session and never commits. `apply(action, payload, timestamp)` takes
-the event's action, its parsed `data` (`inkverse.taddy.payloads`) and its `timestamp` (epoch seconds):
+Each writer works in the caller's session and never commits. `apply(action, payload, timestamp)`
+(`inkverse.catalog.writes.CatalogWriter`) takes the event's action, its parsed `data`
+(`inkverse.catalog.payloads`) and its `timestamp` (epoch seconds):
 
 - created and updated are the same upsert: a repeated `created` updates, an `updated` for an unknown
   object creates it;
@@ -23,35 +24,31 @@ from sqlalchemy.sql.dml import ReturningDelete
 
 from inkverse.catalog.changes import ChangeResult, Outcome
 from inkverse.catalog.entity_state import EntityStateRepository
+from inkverse.catalog.events import TaddyType
 from inkverse.catalog.lookup import UUIDLookupRepository
-from inkverse.catalog.short_urls import ShortUrlAllocator
-from inkverse.catalog.writes import NO_SYNC, full_payload, was_inserted
-from inkverse.database import tables
-from inkverse.taddy.payloads import (
+from inkverse.catalog.payloads import (
     ComicIssuePayload,
     ComicSeriesPayload,
     ComicStoryPayload,
-    TaddyPayload,
     canonical_uuid,
 )
-from inkverse.taddy.webhooks import TaddyType, WebhookAction
+from inkverse.catalog.short_urls import ShortUrlAllocator
+from inkverse.catalog.writes import NO_SYNC, CatalogWriter, was_inserted
+from inkverse.database import tables
 
 Series = tables.ComicSeries
 Issue = tables.ComicIssue
 Story = tables.ComicStory
 
 
-class ComicSeriesWriter:
+class ComicSeriesWriter(CatalogWriter[ComicSeriesPayload]):
+    payload_model = ComicSeriesPayload
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._state = EntityStateRepository(session)
         self._lookup = UUIDLookupRepository(session)
         self._short_urls = ShortUrlAllocator.for_series(session)
-
-    async def apply(self, action: WebhookAction, payload: TaddyPayload, timestamp: int) -> ChangeResult:
-        if action is WebhookAction.DELETED:
-            return await self.delete(payload.uuid, timestamp)
-        return await self.upsert(full_payload(action, payload, ComicSeriesPayload), timestamp)
 
     async def upsert(self, payload: ComicSeriesPayload, timestamp: int) -> ChangeResult:
         """Insert or overwrite every mapped column; the short URL is generated once and then kept."""
@@ -122,16 +119,13 @@ class StoryChanges:
     removed: tuple[str, ...] = ()
 
 
-class ComicIssueWriter:
+class ComicIssueWriter(CatalogWriter[ComicIssuePayload]):
+    payload_model = ComicIssuePayload
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._state = EntityStateRepository(session)
         self._lookup = UUIDLookupRepository(session)
-
-    async def apply(self, action: WebhookAction, payload: TaddyPayload, timestamp: int) -> ChangeResult:
-        if action is WebhookAction.DELETED:
-            return await self.delete(payload.uuid, timestamp)
-        return await self.upsert(full_payload(action, payload, ComicIssuePayload), timestamp)
 
     async def upsert(self, payload: ComicIssuePayload, timestamp: int) -> ChangeResult:
         """Insert or overwrite the issue, then bring its stories in line with `payload.stories`.

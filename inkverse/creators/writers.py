@@ -11,36 +11,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkverse.catalog.changes import ChangeResult, Outcome
 from inkverse.catalog.entity_state import EntityStateRepository
+from inkverse.catalog.events import TaddyType
 from inkverse.catalog.lookup import UUIDLookupRepository
-from inkverse.catalog.short_urls import ShortUrlAllocator
-from inkverse.catalog.text import create_hash
-from inkverse.catalog.writes import NO_SYNC, epoch_now, full_payload, was_inserted
-from inkverse.database import tables
-from inkverse.taddy.payloads import (
+from inkverse.catalog.payloads import (
     CreatorContentPayload,
     CreatorLinkRow,
     CreatorPayload,
-    TaddyPayload,
     canonical_uuid,
 )
-from inkverse.taddy.webhooks import TaddyType, WebhookAction
+from inkverse.catalog.short_urls import ShortUrlAllocator
+from inkverse.catalog.text import create_hash
+from inkverse.catalog.writes import NO_SYNC, CatalogWriter, epoch_now, was_inserted
+from inkverse.database import tables
 
 Creator = tables.Creator
 Content = tables.CreatorContent
 Link = tables.CreatorLink
 
 
-class CreatorWriter:
+class CreatorWriter(CatalogWriter[CreatorPayload]):
+    payload_model = CreatorPayload
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._state = EntityStateRepository(session)
         self._lookup = UUIDLookupRepository(session)
         self._short_urls = ShortUrlAllocator.for_creators(session)
-
-    async def apply(self, action: WebhookAction, payload: TaddyPayload, timestamp: int) -> ChangeResult:
-        if action is WebhookAction.DELETED:
-            return await self.delete(payload.uuid, timestamp)
-        return await self.upsert(full_payload(action, payload, CreatorPayload), timestamp)
 
     async def upsert(self, payload: CreatorPayload, timestamp: int) -> ChangeResult:
         """Insert or overwrite the creator; its creatorlink rows are replaced when `links_hash` changes,
@@ -140,15 +136,12 @@ class CreatorWriter:
             await self._session.execute(insert(Link).values(values))
 
 
-class CreatorContentWriter:
+class CreatorContentWriter(CatalogWriter[CreatorContentPayload]):
+    payload_model = CreatorContentPayload
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._state = EntityStateRepository(session)
-
-    async def apply(self, action: WebhookAction, payload: TaddyPayload, timestamp: int) -> ChangeResult:
-        if action is WebhookAction.DELETED:
-            return await self.delete(payload.uuid, timestamp)
-        return await self.upsert(full_payload(action, payload, CreatorContentPayload), timestamp)
 
     async def upsert(self, payload: CreatorContentPayload, timestamp: int) -> ChangeResult:
         """Upsert on (content_uuid, creator_uuid), as the original. A uuid Taddy moved to another pair

@@ -250,8 +250,15 @@ class EmbeddedStack:
         self.aws: EmbeddedAws | None = None
 
     async def start(
-        self, database_url: str | None, redis_url: str | None, aws_endpoint_url: str | None, *, aws: bool
+        self,
+        database_url: str | None,
+        redis_url: str | None,
+        aws_endpoint_url: str | None,
+        *,
+        aws: bool,
+        aws_port: int = 0,
     ) -> StackUrls:
+        """`aws_port`: the emulator's preferred port (taken when free, else any free one)."""
         try:
             if database_url is None:
                 self.postgres = EmbeddedPostgres(self.data_dir)
@@ -260,12 +267,17 @@ class EmbeddedStack:
                 self.redis = EmbeddedRedis(self.data_dir)
                 redis_url = await self.redis.start()
             if aws_endpoint_url is None and aws:
-                self.aws = EmbeddedAws()
+                self.aws = EmbeddedAws(aws_port if aws_port and port_is_free("127.0.0.1", aws_port) else 0)
                 aws_endpoint_url = await self.aws.start()
         except BaseException:
             await self.stop()
             raise
         return StackUrls(database_url, redis_url, aws_endpoint_url)
+
+    def embedded_variables(self) -> frozenset[str]:
+        """The variables whose values are servers started here."""
+        started = {"DATABASE_URL": self.postgres, "REDIS_URL": self.redis, "AWS_ENDPOINT_URL": self.aws}
+        return frozenset(name for name, part in started.items() if part is not None)
 
     async def stop(self) -> None:
         for part in (self.aws, self.redis, self.postgres):

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Mapping
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import aiohttp
 import structlog
@@ -20,30 +21,52 @@ from sqlalchemy.engine import make_url
 
 from inkverse.container import build_container
 from inkverse.database import migrations
+from inkverse.dev.env_file import DevEnvironment, stack_variables
 from inkverse.dev.provision import provision_aws
-from inkverse.dev.seed import seed_demo_if_empty
 from inkverse.dev.stack import EmbeddedStack, port_is_free
 from inkverse.errors import ConfigurationError, DependencyUnavailableError
+from inkverse.seed.loader import seed_demo_if_empty
 from inkverse.settings import Settings
+from inkverse.taddy.webhooks import DEV_WEBHOOK_SECRET
 
 log = structlog.get_logger(__name__)
 
 CHILD_STOP_SECONDS = 10.0
 READY_TIMEOUT_SECONDS = 60.0
 # Any credentials satisfy moto; real ones are never needed for the embedded stack.
-EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "inkverse-dev", "AWS_SECRET_ACCESS_KEY": "inkverse-dev"}
+EMULATOR_CREDENTIAL = "inkverse-dev"
+
+
+def without_previous_embedded(settings: Settings, previous: DevEnvironment) -> Settings:
+    """Treat the address of a server the last `inkverse dev` started (say, the banner's URL copied into
+    `.env`) as unset, so that the server is started again rather than expected to be running."""
+    database, redis, aws = settings.database, settings.redis, settings.aws
+    if previous.started_by_dev("DATABASE_URL", database.url):
+        database = database.model_copy(update={"url": None})
+    if previous.started_by_dev("REDIS_URL", redis.url):
+        redis = redis.model_copy(update={"url": None})
+    if previous.started_by_dev("AWS_ENDPOINT_URL", aws.endpoint_url):
+        aws = aws.model_copy(update={"endpoint_url": None})
+    return settings.model_copy(update={"database": database, "redis": redis, "aws": aws})
+
+
+def previous_aws_port(previous: DevEnvironment) -> int:
+    """The port of the last embedded AWS emulator, so that its URL stays the same across runs."""
+    if "AWS_ENDPOINT_URL" not in previous.embedded:
+        return 0
+    return urlsplit(previous.values.get("AWS_ENDPOINT_URL", "")).port or 0
 
 
 def with_stack_urls(settings: Settings, database_url: str, redis_url: str, aws_url: str | None) -> Settings:
     aws = settings.aws
     if aws_url is not None and aws.endpoint_url is None:
         aws = aws.model_copy(
-            update={"endpoint_url": aws_url, "access_key_id": aws.access_key_id or "inkverse-dev"}
+            update={
+                "endpoint_url": aws_url,
+                "access_key_id": aws.access_key_id or EMULATOR_CREDENTIAL,
+                "secret_access_key": aws.secret_access_key or SecretStr(EMULATOR_CREDENTIAL),
+            }
         )
-        if aws.secret_access_key is None:
-            aws = aws.model_copy(
-                update={"secret_access_key": SecretStr(EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])}
-            )
     return settings.model_copy(
         update={
             "database": settings.database.model_copy(update={"url": database_url}),
@@ -54,14 +77,7 @@ def with_stack_urls(settings: Settings, database_url: str, redis_url: str, aws_u
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env["DATABASE_URL"] = settings.database.url or ""
-    env["REDIS_URL"] = settings.redis.url or ""
-    if settings.aws.endpoint_url:
-        env["AWS_ENDPOINT_URL"] = settings.aws.endpoint_url
-    if settings.aws.access_key_id and "AWS_ACCESS_KEY_ID" not in env:
-        env.update(EMULATOR_CREDENTIALS)
-    return env
+    return {**os.environ, **stack_variables(settings)}
 
 
 class Child:
@@ -106,7 +122,29 @@ async def wait_until_healthy(url: str, api: Child) -> None:
 
 
 def without_password(url: str | None) -> str:
-    return make_url(url).render_as_string(hide_password=True) if url else "-"
+    """The URL as configured (so that it can be copied) unless it holds a password, which is masked."""
+    if not url:
+        return "-"
+    return url if make_url(url).password is None else make_url(url).render_as_string(hide_password=True)
+
+
+def with_webhook_secret(settings: Settings) -> Settings:
+    """The development secret made explicit, so that the API uses it without a warning and `dev.env` and
+    the banner show it."""
+    if settings.taddy.webhook_secret is not None or settings.server.is_production:
+        return settings
+    taddy = settings.taddy.model_copy(update={"webhook_secret": SecretStr(DEV_WEBHOOK_SECRET)})
+    return settings.model_copy(update={"taddy": taddy})
+
+
+def webhook_line(settings: Settings, base: str) -> str:
+    secret = settings.taddy.webhook_secret
+    shown = (
+        DEV_WEBHOOK_SECRET
+        if secret and secret.get_secret_value() == DEV_WEBHOOK_SECRET
+        else "TADDY_WEBHOOK_SECRET"
+    )
+    return f"  Webhooks  {base}/api/webhooks/taddy  (X-TADDY-WEBHOOK-SECRET: {shown})"
 
 
 def banner(settings: Settings, started: float) -> str:
@@ -118,6 +156,7 @@ def banner(settings: Settings, started: float) -> str:
         f"  Postgres  {without_password(settings.database.url)}",
         f"  Redis     {settings.redis.url}",
         f"  AWS       {settings.aws.endpoint_url or 'AWS default endpoints'}",
+        webhook_line(settings, base),
         "  Worker    polling " + settings.worker.queue,
         "Press Ctrl-C to stop.",
     ]
@@ -136,6 +175,8 @@ async def run_dev(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
 
     stack = EmbeddedStack(settings.server.data_dir)
+    previous = DevEnvironment.read(stack.data_dir)
+    settings = with_webhook_secret(without_previous_embedded(settings, previous))
     children: list[Child] = []
     try:
         urls = await stack.start(
@@ -143,12 +184,14 @@ async def run_dev(settings: Settings) -> None:
             settings.redis.url,
             settings.aws.endpoint_url,
             aws=settings.aws.endpoint_for("sqs") is None,
+            aws_port=previous_aws_port(previous),
         )
         settings = with_stack_urls(settings, urls.database_url, urls.redis_url, urls.aws_endpoint_url)
         assert settings.database.url is not None
         await migrations.upgrade(settings.database.url)
         await seed_demo_if_empty(settings.database.url, settings.server.editorial_file)
         await _provision(settings)
+        DevEnvironment(stack_variables(settings), stack.embedded_variables()).write(stack.data_dir)
 
         env = child_environment(settings)
         children = [Child("api", ["serve"], env), Child("worker", ["worker"], env)]

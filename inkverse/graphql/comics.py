@@ -4,7 +4,6 @@ import strawberry
 from strawberry import UNSET
 
 from inkverse.catalog.ordering import page_offset
-from inkverse.catalog_enums import SortOrder as SortOrderValue
 from inkverse.comics.repository import ComicIssueRepository, ComicSeriesRepository, ComicStoryRepository
 from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted
 from inkverse.graphql.context import Context
@@ -53,7 +52,7 @@ class ComicsQuery:
         trimmed = validate_and_trim_uuid(series_uuid, "seriesUuid")
         current_page = check_range("page", default_if_omitted(page, 1), 1, MAX_ISSUE_PAGE)
         limit = check_range("limitPerPage", default_if_omitted(limit_per_page, 10), 1, MAX_ISSUES_PER_PAGE)
-        order = SortOrderValue(default_if_missing(sort_order, SortOrder.LATEST).value)
+        order = default_if_missing(sort_order, SortOrder.LATEST)
         async with info.context.session() as session:
             rows = await ComicIssueRepository(session).list_for_series(
                 trimmed,

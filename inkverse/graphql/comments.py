@@ -3,6 +3,7 @@
 import strawberry
 from strawberry import UNSET
 
+from inkverse.catalog.text import normalise_uuid
 from inkverse.database import tables
 from inkverse.graphql.arguments import default_if_missing
 from inkverse.graphql.context import Context
@@ -105,7 +106,7 @@ class CommentsQuery:
                 target, target_type.value, CommentSort(sort.value), current_page, limit
             )
         return CommentsForTarget(
-            target_uuid=target_uuid,
+            target_uuid=strawberry.ID(target),
             target_type=target_type,
             sort_by=sort,
             page=current_page,
@@ -128,7 +129,7 @@ class CommentsQuery:
         async with info.context.session() as session:
             rows = await CommentRepository(session).replies(comment, current_page, limit)
         return CommentsForTarget(
-            target_uuid=target_uuid,
+            target_uuid=strawberry.ID(normalise_uuid(target_uuid)),
             target_type=target_type,
             sort_by=None,
             page=current_page,

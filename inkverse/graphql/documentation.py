@@ -4,16 +4,16 @@ import json
 
 import strawberry
 
-from inkverse.errors import InkverseError
 from inkverse.graphql.context import Context
-from inkverse.lists.documentation import DocumentationPages
+from inkverse.graphql.errors import ExpectedServerError
 from inkverse.notion.client import NotionClient
+from inkverse.notion.pages import DocumentationPages
 
 Info = strawberry.Info[Context, None]
 
 
-class DocumentationNotFoundError(InkverseError):
-    """The path is not a documentation page (a server error, as in the original)."""
+class DocumentationNotFoundError(ExpectedServerError):
+    """The path is not a documentation page (a server error, as in the original, logged as a warning)."""
 
     def __init__(self, page_id: str) -> None:
         super().__init__(f"Notion page not found for id: {page_id}")

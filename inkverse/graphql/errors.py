@@ -4,7 +4,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from inkverse.errors import NotFoundError, ValidationError
+from inkverse.errors import InkverseError, NotFoundError, ValidationError
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 BAD_REQUEST = "BAD_REQUEST"
@@ -15,6 +15,15 @@ REQUIRES_AUTH = "REQUIRES_USER_AUTHENTICATION"
 MASKED_MESSAGE = "An error occurred"
 
 _PASS_THROUGH_IN_PRODUCTION = frozenset({BAD_USER_INPUT, REQUIRES_AUTH})
+
+
+class ExpectedServerError(InkverseError):
+    """A refusal the contract reports as INKVERSE_SERVER_ERROR although nothing failed (an unknown
+    documentation path): logged as a warning without a traceback, not as a failure."""
+
+
+def is_expected(error: GraphQLError) -> bool:
+    return isinstance(error.original_error, ExpectedServerError)
 
 
 def error_code(error: GraphQLError) -> str:
@@ -39,6 +48,11 @@ def error_message(error: GraphQLError) -> str:
 def format_error(error: GraphQLError, *, production: bool) -> dict[str, Any]:
     code = error_code(error)
     message = error_message(error)
-    if production and code not in _PASS_THROUGH_IN_PRODUCTION and code != INVALID_QUERY:
+    if production and (_is_internal(code) or isinstance(error.original_error, NotFoundError)):
+        # A not-found message names internals (bucket and key names): only its code reaches clients.
         message = MASKED_MESSAGE
     return {"message": message, "code": code}
+
+
+def _is_internal(code: str) -> bool:
+    return code not in _PASS_THROUGH_IN_PRODUCTION and code != INVALID_QUERY

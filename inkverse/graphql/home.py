@@ -3,8 +3,6 @@
 import strawberry
 from strawberry import UNSET
 
-from inkverse.catalog_enums import TrendingMetric as TrendingMetricValue
-from inkverse.catalog_enums import TrendingPeriod as TrendingPeriodValue
 from inkverse.comics.discovery import ComicDiscovery
 from inkverse.database import tables
 from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted
@@ -155,12 +153,7 @@ class HomeQuery:
         limit = check_range("limitPerPage", default_if_missing(limit_per_page, 6), 1, MAX_HOME_PER_PAGE)
         current_page = check_range("page", default_if_missing(page, 1), 1, MAX_HOME_PAGE)
         async with info.context.session() as session:
-            rows = await ComicDiscovery(session).trending(
-                TrendingMetricValue(chosen_metric.value),
-                TrendingPeriodValue(chosen_period.value),
-                current_page,
-                limit,
-            )
+            rows = await ComicDiscovery(session).trending(chosen_metric, chosen_period, current_page, limit)
         return home_list(f"trending-{chosen_metric.value}-{chosen_period.value}", rows)
 
     @strawberry.field

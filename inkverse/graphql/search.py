@@ -1,17 +1,14 @@
-"""`search`: a proxy to Taddy's search, with the series re-read from our own catalog."""
+"""`search`: Taddy's search or our own catalogue's (`SEARCH_BACKEND`), series re-read from our catalog."""
 
 import strawberry
-import structlog
 from strawberry import UNSET
 
-from inkverse.errors import InkverseError
-from inkverse.graphql.arguments import default_if_missing
+from inkverse.comics.search import MAX_LIMIT_PER_PAGE, MAX_PAGE, CatalogSearch, SearchCriteria
+from inkverse.graphql.arguments import check_range, default_if_missing
 from inkverse.graphql.context import Context
 from inkverse.graphql.enums import Genre
 from inkverse.graphql.types import ComicSeries, Creator
-from inkverse.taddy.client import TaddyClient
 
-log = structlog.get_logger(__name__)
 Info = strawberry.Info[Context, None]
 DEFAULT_TYPES: list[str | None] = ["COMICSERIES"]
 
@@ -36,28 +33,23 @@ class SearchQuery:
         filter_for_tags: list[str | None] | None = UNSET,
         filter_for_genres: list[Genre | None] | None = UNSET,
     ) -> SearchResults | None:
-        client = await info.context.container.get(TaddyClient)
         no_tags: list[str | None] = []
         no_genres: list[Genre | None] = []
-        types = default_if_missing(filter_for_types, DEFAULT_TYPES)
-        tags = default_if_missing(filter_for_tags, no_tags)
-        genres = default_if_missing(filter_for_genres, no_genres)
-        try:
-            result = await client.search(
-                default_if_missing(term, ""),
-                page=default_if_missing(page, 1),
-                limit_per_page=default_if_missing(limit_per_page, 25),
-                filter_for_types=[kind for kind in types if kind],
-                filter_for_tags=[tag for tag in tags if tag] or None,
-                filter_for_genres=[genre.value for genre in genres if genre] or None,
-            )
-        except InkverseError as exc:
-            # The original answered null when Taddy failed; clients show "no results".
-            log.warning("search.taddy_failed", error=str(exc))
+        criteria = SearchCriteria(
+            term=default_if_missing(term, ""),
+            page=check_range("page", default_if_missing(page, 1), 1, MAX_PAGE),
+            limit=check_range("limitPerPage", default_if_missing(limit_per_page, 25), 1, MAX_LIMIT_PER_PAGE),
+            types=tuple(kind for kind in default_if_missing(filter_for_types, DEFAULT_TYPES) if kind),
+            tags=tuple(tag for tag in default_if_missing(filter_for_tags, no_tags) if tag),
+            genres=tuple(genre.value for genre in default_if_missing(filter_for_genres, no_genres) if genre),
+        )
+        search = await info.context.container.get(CatalogSearch)
+        answer = await search.search(criteria, info.context.session)
+        if answer is None:
             return None
-        rows = await info.context.loaders.series_by_uuid.load_many([ref.uuid for ref in result.comic_series])
+        rows = await info.context.loaders.series_by_uuid.load_many(answer.series_uuids)
         return SearchResults(
-            search_id=strawberry.ID(result.search_id or ""),
+            search_id=strawberry.ID(answer.search_id),
             comic_series=[ComicSeries.from_row(row) for row in rows if row is not None],
             creators=None,
         )

@@ -9,7 +9,6 @@ import strawberry
 from strawberry import UNSET
 
 from inkverse.catalog.ordering import page_offset
-from inkverse.catalog_enums import SortOrder as SortOrderValue
 from inkverse.creators.links import link_url
 from inkverse.database import tables
 from inkverse.graphql.arguments import check_range, default_if_missing, default_if_omitted
@@ -278,7 +277,7 @@ class CreatorContent:
             hash=row.hash,
             creator_uuid=strawberry.ID(row.creator_uuid),
             content_uuid=strawberry.ID(row.content_uuid),
-            content_type=to_enum(TaddyType, row.content_type.value),
+            content_type=TaddyType[row.content_type.name],  # the values differ in case
             roles=None if row.roles is None else [to_enum(ContentRole, role) for role in row.roles],
             position=row.position,
             content_position=row.content_position,
@@ -314,7 +313,7 @@ class Creator:
     ) -> list[CreatorContent | None] | None:
         current_page = check_range("page", default_if_omitted(page, 1), 1, MAX_CONTENT_PAGE)
         limit = check_range("limitPerPage", default_if_omitted(limit_per_page, 10), 1, MAX_CONTENT_PER_PAGE)
-        order = SortOrderValue(default_if_missing(sort_order, SortOrder.LATEST).value)
+        order = default_if_missing(sort_order, SortOrder.LATEST)
         key = ContentPageKey(str(self.uuid), order, limit, page_offset(current_page, limit))
         rows = await info.context.loaders.content_page_by_creator.load(key)
         return [CreatorContent.from_row(row) for row in rows or []]
@@ -323,7 +322,7 @@ class Creator:
     async def comics(self, info: Info) -> list[ComicSeries | None] | None:
         """The series of the creator's first content page (as the original's default page of 10)."""
         key = ContentPageKey(
-            str(self.uuid), SortOrderValue.LATEST, COMICS_PER_CREATOR, 0, tables.ContentType.COMICSERIES
+            str(self.uuid), SortOrder.LATEST, COMICS_PER_CREATOR, 0, tables.ContentType.COMICSERIES
         )
         rows = await info.context.loaders.content_page_by_creator.load(key)
         series = await info.context.loaders.series_by_uuid.load_many([row.content_uuid for row in rows or []])

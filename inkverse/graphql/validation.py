@@ -2,6 +2,7 @@
 
 import re
 
+from inkverse.catalog.text import normalise_uuid
 from inkverse.errors import ValidationError
 
 # The `uuid` npm package's validate(): versions 1-8, RFC variant, plus the nil and max UUIDs.
@@ -13,9 +14,10 @@ _UUID = re.compile(
 
 
 def validate_and_trim_uuid(value: str | None, name: str = "uuid") -> str:
+    """The uuid, trimmed and lower-cased; ValidationError when it is null or not a uuid."""
     if value is None:
         raise ValidationError(name, f"{name} is null!")
-    trimmed = value.strip()
-    if not _UUID.match(trimmed):
+    normalised = normalise_uuid(value)
+    if not _UUID.match(normalised):
         raise ValidationError(name, f"{value} is not a valid {name}")
-    return trimmed
+    return normalised

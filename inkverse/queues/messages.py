@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class MessageType(StrEnum):
     PROCESS_TADDY_WEBHOOK = "PROCESS_TADDY_WEBHOOK"
     SEND_PUSH_NOTIFICATION = "SEND_PUSH_NOTIFICATION"
+    MEASURE_STORY_IMAGES = "MEASURE_STORY_IMAGES"
 
 
 class PushNotificationType(StrEnum):
@@ -50,6 +51,14 @@ PushNotification = Annotated[
 
 class PushNotificationMessage(BaseModel):
     body: PushNotification
+
+
+class MeasureStoryImages(_Body):
+    """Ours, not the original's: the stories of one issue whose images are to be measured."""
+
+    type: Literal[MessageType.MEASURE_STORY_IMAGES] = MessageType.MEASURE_STORY_IMAGES
+    issue_uuid: str = Field(alias="issueUuid")
+    story_uuids: list[str] = Field(alias="storyUuids", min_length=1)
 
 
 def dump(message: BaseModel) -> dict[str, object]:

@@ -2,76 +2,143 @@
 
 Delivery is at least once: a message may be sent again if the process dies between the send and the
 delete, so consumers of outbox messages are idempotent.
+
+A relay claims rows in a short transaction (`FOR UPDATE SKIP LOCKED`, then `next_attempt_at` moved past
+a lease, so other relays skip them), sends them with no transaction open, then deletes each sent row. A
+failed send is retried with a growing delay; after `max_attempts` the row is kept, marked `failed_at`
+with its `last_error`, logged at error level and counted, and no longer retried.
 """
 
 import asyncio
 import contextlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.database import tables
+from inkverse.metrics import Metrics
 from inkverse.queues.producer import QueueProducer
 
 log = structlog.get_logger(__name__)
 
 RELAY_BATCH = 50
+MAX_ATTEMPTS = 10
+CLAIM_LEASE = timedelta(minutes=5)
+"""A claimed row is skipped by other relays this long: enough to send a batch, short enough that the
+rows of a relay that died are picked up again soon."""
+RETRY_BASE_SECONDS = 10
+RETRY_MAX_SECONDS = 900
+
+Outbox = tables.QueueOutbox
 
 
 async def stage(session: AsyncSession, queue: str, message: Mapping[str, Any]) -> int:
     """Write the message in the session's transaction; returns its outbox id."""
-    row = tables.QueueOutbox(queue=queue, body=json.dumps(message, separators=(",", ":")))
+    row = Outbox(queue=queue, body=json.dumps(message, separators=(",", ":")))
     session.add(row)
     await session.flush()
     return row.id
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    queue: str
+    body: str
+    attempts: int
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS))
+
+
 class OutboxRelay:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], producer: QueueProducer) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        producer: QueueProducer,
+        metrics: Metrics,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._producer = producer
+        self._metrics = metrics
+        self._max_attempts = max_attempts
 
     async def relay(self, ids: Sequence[int] | None = None) -> int:
-        """Send pending messages (only `ids` when given); each row is deleted once SQS took it.
-        Rows locked by another relay are skipped, so relays can run in several processes."""
-        sent = 0
-        async with self._sessionmaker() as session, session.begin():
-            # Fewest attempts first, so rows that keep failing never hold back the others.
-            statement = (
-                select(tables.QueueOutbox)
-                .order_by(tables.QueueOutbox.attempts, tables.QueueOutbox.id)
-                .limit(RELAY_BATCH)
-            )
-            if ids is not None:
-                statement = statement.where(tables.QueueOutbox.id.in_(list(ids)))
-            for row in await session.scalars(statement.with_for_update(skip_locked=True)):
-                if await self._send(session, row):
-                    sent += 1
-        return sent
+        """Send due messages (only `ids` when given); returns how many SQS took. Rows claimed by another
+        relay are skipped, so relays can run in several processes."""
+        return (await self._relay_batch(ids))[1]
 
-    async def _send(self, session: AsyncSession, row: tables.QueueOutbox) -> bool:
-        try:
-            await self._producer.send(row.queue, json.loads(row.body))
-        except Exception as exc:  # noqa: BLE001 - kept for the next relay; the reason is recorded
-            log.warning("outbox.send_failed", outbox_id=row.id, error=str(exc))
-            await session.execute(
-                update(tables.QueueOutbox)
-                .where(tables.QueueOutbox.id == row.id)
-                .values(attempts=tables.QueueOutbox.attempts + 1, last_error=str(exc)[:1000])
+    async def _relay_batch(self, ids: Sequence[int] | None) -> tuple[int, int]:
+        claimed = await self._claim(ids)
+        sent = 0
+        for row in claimed:
+            try:
+                await self._producer.send(row.queue, json.loads(row.body))
+            except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later or marked failed
+                await self._record_failure(row, f"{type(exc).__name__}: {exc}"[:1000])
+                continue
+            async with self._sessionmaker() as session, session.begin():
+                await session.execute(delete(Outbox).where(Outbox.id == row.id))
+            self._metrics.outbox_messages.labels(outcome="sent").inc()
+            sent += 1
+        return len(claimed), sent
+
+    async def _claim(self, ids: Sequence[int] | None) -> list[Claimed]:
+        # Fewest attempts first, so rows that keep failing never hold back the others.
+        due = (
+            select(Outbox.id)
+            .where(Outbox.failed_at.is_(None))
+            .where(or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= func.now()))
+            .order_by(Outbox.attempts, Outbox.id)
+            .limit(RELAY_BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        if ids is not None:
+            due = due.where(Outbox.id.in_(list(ids)))
+        claim = (
+            update(Outbox)
+            .where(Outbox.id.in_(due.scalar_subquery()))
+            .values(next_attempt_at=func.now() + CLAIM_LEASE)
+            .returning(Outbox.id, Outbox.queue, Outbox.body, Outbox.attempts)
+        )
+        async with self._sessionmaker() as session, session.begin():
+            rows = (await session.execute(claim)).all()
+        return sorted((Claimed(*row) for row in rows), key=lambda row: (row.attempts, row.id))
+
+    async def _record_failure(self, row: Claimed, error: str) -> None:
+        attempts = row.attempts + 1
+        given_up = attempts >= self._max_attempts
+        values: dict[str, Any] = {"attempts": attempts, "last_error": error}
+        if given_up:
+            values |= {"failed_at": func.now(), "next_attempt_at": None}
+        else:
+            values["next_attempt_at"] = func.now() + retry_delay(attempts)
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(update(Outbox).where(Outbox.id == row.id).values(**values))
+        if given_up:
+            log.error(
+                "outbox.message_failed", outbox_id=row.id, queue=row.queue, attempts=attempts, error=error
             )
-            return False
-        await session.execute(delete(tables.QueueOutbox).where(tables.QueueOutbox.id == row.id))
-        return True
+            self._metrics.outbox_messages.labels(outcome="failed").inc()
+        else:
+            log.warning(
+                "outbox.send_failed", outbox_id=row.id, queue=row.queue, attempts=attempts, error=error
+            )
+            self._metrics.outbox_messages.labels(outcome="retry").inc()
 
     async def run(self, stop: asyncio.Event, interval_seconds: float) -> None:
         """Relay whatever an earlier crash or SQS failure left behind, every `interval_seconds`."""
         while not stop.is_set():
             try:
-                while await self.relay() == RELAY_BATCH:
+                while (await self._relay_batch(None))[0] == RELAY_BATCH and not stop.is_set():
                     pass
             except Exception as exc:  # noqa: BLE001 - the loop outlives a database hiccup
                 log.warning("outbox.relay_failed", error=str(exc))

@@ -7,24 +7,28 @@ the fetch is recognised as older and skipped, and one emitted after still applie
 
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 import structlog
 
+from inkverse.catalog.events import TaddyType, WebhookAction
+from inkverse.catalog.text import normalise_uuid
 from inkverse.taddy.client import PAGE_SIZE, TaddyClient, TaddyItem
 from inkverse.taddy.processing import WebhookProcessor
-from inkverse.taddy.webhooks import TaddyType, TaddyWebhook, WebhookAction
+from inkverse.taddy.webhooks import TaddyWebhook
 
 log = structlog.get_logger(__name__)
 
 Progress = Callable[[str], None]
+Finished = Callable[[str, str | None], None]
 
 
 @dataclass
 class ImportReport:
     imported: dict[TaddyType, int] = field(default_factory=lambda: dict.fromkeys(TaddyType, 0))
     missing: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -39,9 +43,27 @@ class TaddyImporter:
         self._processor = processor
         self._progress = progress or (lambda _: None)
 
+    async def import_each(
+        self, uuids: Iterable[str], report: ImportReport, finished: Finished = lambda _uuid, _error: None
+    ) -> ImportReport:
+        """Import every series in turn. One that fails is recorded in `report.failed` with the reason and
+        the others go on; `finished(uuid, reason or None)` is called after each."""
+        for uuid in uuids:
+            try:
+                await self.import_series(uuid, report)
+            except Exception as exc:  # noqa: BLE001 - one bad series must not stop a bulk import
+                reason = f"{type(exc).__name__}: {exc}"[:1000]
+                log.warning("taddy.import_failed", uuid=uuid, error=reason)
+                report.failed[uuid] = reason
+                finished(uuid, reason)
+            else:
+                finished(uuid, None)
+        return report
+
     async def import_series(self, uuid: str, report: ImportReport | None = None) -> ImportReport:
         """The series, every issue (with stories), its creators and their content links."""
         report = report or ImportReport()
+        uuid = normalise_uuid(uuid)
         series = await self._client.get_comic_series(uuid)
         if series is None:
             report.missing.append(uuid)
@@ -60,6 +82,7 @@ class TaddyImporter:
     ) -> ImportReport:
         """The creator and its content links (only the link to `content_of` when given)."""
         report = report or ImportReport()
+        uuid = normalise_uuid(uuid)
         creator = await self._client.get_creator(uuid)
         if creator is None:
             report.missing.append(uuid)

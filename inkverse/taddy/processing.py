@@ -1,10 +1,13 @@
 """Processing of one Taddy webhook: the 14 events → the catalog writers, then images, caches, follow-ups.
 
 One event is one unit of work. Inside it: the write (idempotent and order-safe, see
-`inkverse.catalog`) and, for a genuinely new issue, the new-episode push staged in the outbox. After the
-commit: the push is relayed, story images of non-exclusive issues are measured (failures leave sizes
-empty), and the caches of every page the event changed are purged. None of the after-commit steps can
-fail the event: the data is already safe.
+`inkverse.catalog`) and the follow-ups staged in the outbox with it: for a genuinely new issue the
+new-episode push, for new or changed stories of a non-exclusive issue a `MEASURE_STORY_IMAGES` message on
+the image queue. After the commit: the follow-ups are relayed and the caches of every page the event
+changed are purged. None of the after-commit steps can fail the event: the data is already safe.
+
+Images are measured by `StoryImageMeasurer`, from the image queue, with its own concurrency: a slow image
+host delays sizes, never catalogue events, and a staged follow-up survives any crash.
 """
 
 from collections.abc import Awaitable, Callable
@@ -17,15 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.cache.purge import CachePurger, CacheType, Purge
 from inkverse.catalog.changes import ChangeResult, Outcome
+from inkverse.catalog.events import TaddyType, WebhookAction
+from inkverse.catalog.payloads import ComicIssuePayload, TaddyPayload, parse_payload
 from inkverse.comics.repository import StoryImageRepository
 from inkverse.comics.writers import ComicIssueWriter, ComicSeriesWriter
 from inkverse.creators.writers import CreatorContentWriter, CreatorWriter
 from inkverse.database import tables
-from inkverse.queues.messages import NewEpisodeReleased, dump
+from inkverse.queues.messages import MeasureStoryImages, NewEpisodeReleased, dump
 from inkverse.queues.outbox import OutboxRelay, stage
 from inkverse.taddy.images import ImageSizer
-from inkverse.taddy.payloads import ComicIssuePayload, TaddyPayload, parse_payload
-from inkverse.taddy.webhooks import TaddyType, TaddyWebhook, WebhookAction
+from inkverse.taddy.webhooks import TaddyWebhook
 
 log = structlog.get_logger(__name__)
 
@@ -48,19 +52,18 @@ class WebhookProcessor:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        sizer: ImageSizer,
         purger: CachePurger,
         outbox: OutboxRelay,
         push_queue: str,
         *,
-        size_images: bool = True,
+        image_queue: str | None = None,
     ) -> None:
+        """`image_queue` None turns story image sizing off."""
         self._sessionmaker = sessionmaker
-        self._sizer = sizer
         self._purger = purger
         self._outbox = outbox
         self._push_queue = push_queue
-        self._size_images = size_images
+        self._image_queue = image_queue
 
     async def process(self, webhook: TaddyWebhook) -> ChangeResult | None:
         """Apply the event; raises ValidationError for a payload that can never be applied."""
@@ -78,46 +81,67 @@ class WebhookProcessor:
         )
         # The data is committed: nothing below may fail the event (a retry would find it applied and
         # skip these steps). A failed relay is redone by the worker's periodic relay.
-        if written.staged is not None:
-            await after_commit("outbox relay", self._outbox.relay([written.staged]))
+        if written.staged:
+            await after_commit("outbox relay", self._outbox.relay(written.staged))
         if result.applied:
-            await after_commit("image sizing", self._measure_images(result, payload))
             await after_commit("cache purge", self._purger.purge(written.purges))
         return result
 
     async def _write(self, webhook: TaddyWebhook, payload: TaddyPayload) -> "Written":
-        """The write, the follow-up push staged with it, and what to purge, in one transaction."""
+        """The write, the follow-ups staged with it, and what to purge, in one transaction."""
         async with self._sessionmaker() as session, session.begin():
             result = await WRITERS[webhook.taddy_type](session).apply(
                 webhook.action, payload, webhook.timestamp
             )
-            staged = None
+            staged = []
             if is_new_issue(result) and result.series_uuid:
                 push = NewEpisodeReleased(issue_uuid=result.uuid, series_uuid=result.series_uuid)
-                staged = await stage(session, self._push_queue, dump(push))
+                staged.append(await stage(session, self._push_queue, dump(push)))
+            measure = self._images_to_measure(result, payload)
+            if measure is not None and self._image_queue is not None:
+                staged.append(await stage(session, self._image_queue, dump(measure)))
             purges = await purges_for(session, result) if result.applied else []
         return Written(result, staged, purges)
 
-    async def _measure_images(self, result: ChangeResult, payload: TaddyPayload) -> None:
-        if not self._size_images or not isinstance(payload, ComicIssuePayload):
-            return
-        if payload.scopes_for_exclusive_content:
-            return
+    def _images_to_measure(self, result: ChangeResult, payload: TaddyPayload) -> MeasureStoryImages | None:
+        """New or changed stories of a non-exclusive issue: exclusive images are never downloaded."""
+        if not result.applied or not isinstance(payload, ComicIssuePayload):
+            return None
         story_uuids = result.stories_added + result.stories_updated
-        if not story_uuids:
-            return
+        if payload.scopes_for_exclusive_content or not story_uuids:
+            return None
+        return MeasureStoryImages(issue_uuid=result.uuid, story_uuids=list(story_uuids))
+
+
+class StoryImageMeasurer:
+    """Measures the stories a `MEASURE_STORY_IMAGES` message names, stores the sizes, purges their pages.
+    An image that cannot be measured is left unsized (`inkverse taddy images backfill` retries those)."""
+
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], sizer: ImageSizer, purger: CachePurger
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._sizer = sizer
+        self._purger = purger
+
+    async def measure(self, message: MeasureStoryImages) -> dict[str, tuple[int, int]]:
+        # The URLs are read now, not when the event was written: a later update's image is measured.
         async with self._sessionmaker() as session:
-            urls = await StoryImageRepository(session).image_urls(story_uuids)
+            urls = await StoryImageRepository(session).image_urls(message.story_uuids)
         sizes = await self._sizer.measure_all(urls)
-        async with self._sessionmaker() as session, session.begin():
-            await StoryImageRepository(session).set_sizes(sizes)
-        log.info("taddy.images_sized", issue=result.uuid, sized=len(sizes), of=len(urls))
+        if sizes:
+            async with self._sessionmaker() as session, session.begin():
+                await StoryImageRepository(session).set_sizes(sizes)
+                purges = await sized_story_purges(session, message.issue_uuid, list(sizes))
+            await after_commit("cache purge", self._purger.purge(purges))
+        log.info("taddy.images_sized", issue=message.issue_uuid, sized=len(sizes), of=len(urls))
+        return sizes
 
 
 @dataclass(frozen=True, slots=True)
 class Written:
     result: ChangeResult
-    staged: int | None
+    staged: list[int]
     purges: list[Purge]
 
 
@@ -154,6 +178,26 @@ async def purges_for(session: AsyncSession, result: ChangeResult) -> list[Purge]
     if result.creator_uuid:
         purges.insert(0, Purge(CacheType.CREATOR, (result.creator_uuid,), short_url=creator_short_url))
     purges.extend(Purge(CacheType.COMICSERIES, (content,)) for content in result.content_uuids)
+    return purges
+
+
+async def sized_story_purges(session: AsyncSession, issue_uuid: str, story_uuids: list[str]) -> list[Purge]:
+    """The stories whose sizes were just stored, and their issue's page."""
+    purges = [Purge(CacheType.COMICSTORY, tuple(story_uuids))]
+    issue = (
+        await session.execute(
+            select(tables.ComicIssue.name, tables.ComicIssue.series_uuid, tables.ComicSeries.short_url)
+            .outerjoin(tables.ComicSeries, tables.ComicSeries.uuid == tables.ComicIssue.series_uuid)
+            .where(tables.ComicIssue.uuid == issue_uuid)
+        )
+    ).first()
+    if issue is not None:
+        name, series_uuid, short_url = issue
+        purges.append(
+            Purge(
+                CacheType.COMICISSUE, (issue_uuid,), short_url=short_url, name=name, series_uuid=series_uuid
+            )
+        )
     return purges
 
 

@@ -7,31 +7,19 @@ Nothing is processed here: a delivery that passes the checks is enqueued as a
 import hmac
 import json
 import math
-from enum import StrEnum
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from inkverse.catalog.events import TaddyType, WebhookAction
 from inkverse.errors import ConfigurationError, ValidationError
 from inkverse.queues.messages import MessageType
 from inkverse.settings import Environment
 
-
-class TaddyType(StrEnum):
-    COMICSERIES = "comicseries"
-    COMICISSUE = "comicissue"
-    CREATOR = "creator"
-    CREATORCONTENT = "creatorcontent"
-
-
-class WebhookAction(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    DELETED = "deleted"
-    NEW_ISSUES_RELEASED = "new_issues_released"
-    NEW_CONTENT_RELEASED = "new_content_released"
-
+# An escape sequence, matched whole so that `\\u0000` (an escaped backslash, then "u0000") is kept.
+_ESCAPE = re.compile(r"\\(?:u0000|.)", re.DOTALL)
 
 _NOTICE_ACTIONS = {
     WebhookAction.NEW_ISSUES_RELEASED: TaddyType.COMICSERIES,
@@ -75,10 +63,14 @@ class TaddyWebhook(BaseModel):
         return data_uuid if isinstance(data_uuid, str) and data_uuid else self.uuid
 
 
-def parse_webhook(body: bytes) -> TaddyWebhook:
-    """Parse and validate a delivery body, or raise ValidationError with a reason a person can act on."""
+def parse_webhook(body: str) -> TaddyWebhook:
+    """Parse and validate a delivery body, or raise ValidationError with a reason a person can act on.
+
+    U+0000 is dropped from every string: PostgreSQL cannot store it, and refusing the delivery would
+    only make Taddy send it again, unchanged.
+    """
     try:
-        raw = json.loads(body)
+        raw = json.loads(without_nul_characters(body))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError("body", f"not valid JSON ({exc})") from None
     if not isinstance(raw, dict):
@@ -89,6 +81,13 @@ def parse_webhook(body: bytes) -> TaddyWebhook:
         error = exc.errors()[0]
         field = ".".join(str(part) for part in error["loc"]) or "body"
         raise ValidationError(field, error["msg"]) from None
+
+
+def without_nul_characters(body: str) -> str:
+    """The JSON text without its `\\u0000` escapes (the only way JSON can carry U+0000)."""
+    if "\\u0000" not in body:
+        return body
+    return _ESCAPE.sub(lambda escape: "" if escape[0] == "\\u0000" else escape[0], body)
 
 
 def secret_matches(provided: str | None, expected: str) -> bool:

@@ -4,7 +4,8 @@ At-least-once: a message is deleted only after its handler returned (and so comm
 message becomes visible again after a backoff that grows with its receive count; after
 `SQS_MAX_RECEIVE_COUNT` receives it is moved to the dead-letter queue with the reason, and so is a
 message that cannot be parsed or has no handler. Stopping cancels the long poll at once, lets in-flight
-handlers finish within the grace period, then cancels them (SQS redelivers what was not deleted).
+handlers finish within the grace period, then cancels them. Messages received after the stop and the
+cancelled ones are given back at once (visibility 0) rather than after their visibility timeout.
 """
 
 import asyncio
@@ -17,6 +18,7 @@ from botocore.exceptions import ClientError
 from dishka import AsyncContainer
 
 from inkverse.metrics import Metrics
+from inkverse.queues.admin import RECEIVE_COUNT_ATTRIBUTE
 from inkverse.queues.client import MAX_BATCH, QueueClient, ReceivedMessage
 from inkverse.queues.producer import POINTER_KEY, OverflowStore
 from inkverse.settings import QueueSettings, WorkerSettings
@@ -25,6 +27,7 @@ from inkverse.worker.registry import HandlerRegistry, MessageBody, PoisonMessage
 log = structlog.get_logger(__name__)
 
 RECEIVE_ERROR_PAUSE_SECONDS = 2.0
+RELEASE_TIMEOUT_SECONDS = 5.0
 
 
 def retry_delay(receive_count: int, base_seconds: int, max_seconds: int) -> int:
@@ -74,7 +77,10 @@ class Consumer:
         try:
             while not stop.is_set():
                 messages = await self._receive_until(stop)
-                for message in messages:
+                for index, message in enumerate(messages):
+                    if stop.is_set():
+                        await self._release(messages[index:])
+                        break
                     await self._slots.acquire()
                     task = asyncio.create_task(self._process(message))
                     self._in_flight.add(task)
@@ -131,6 +137,10 @@ class Consumer:
             except (PoisonMessageError, UnknownMessageTypeError) as exc:
                 await self._dead_letter(message, message_type, str(exc))
                 return
+            except asyncio.CancelledError:
+                # Cancelled at the end of the shutdown grace: nothing was committed, hand it on now.
+                await self._release([message])
+                raise
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
                 await self._retry_later(message, message_type, exc)
                 return
@@ -208,13 +218,32 @@ class Consumer:
         log.error("worker.message_dead_lettered", type=message_type, reason=reason, dlq=dlq)
         try:
             await self._queues.send(
-                dlq, message.body, attributes={"reason": reason[:256], "type": message_type}
+                dlq,
+                message.body,
+                attributes={
+                    "reason": reason[:256],
+                    "type": message_type,
+                    RECEIVE_COUNT_ATTRIBUTE: str(message.receive_count),
+                },
             )
             await self._queues.delete(self._queue, [message])
         except Exception as exc:  # noqa: BLE001 - left on the queue; the redrive policy moves it later
             log.error("worker.dead_letter_failed", error=str(exc))
             return
         self._count(message_type, "dead_lettered")
+
+    async def _release(self, messages: list[ReceivedMessage]) -> None:
+        """Make messages visible again at once, for another worker (or this one, restarted)."""
+
+        async def release(message: ReceivedMessage) -> None:
+            try:
+                async with asyncio.timeout(RELEASE_TIMEOUT_SECONDS):
+                    await self._queues.change_visibility(self._queue, message, 0)
+            except Exception as exc:  # noqa: BLE001 - it comes back after its visibility timeout instead
+                log.warning("worker.release_failed", message_id=message.message_id, error=str(exc))
+
+        await asyncio.gather(*(release(message) for message in messages))
+        log.info("worker.released", count=len(messages))
 
     async def _drain(self) -> None:
         if not self._in_flight:

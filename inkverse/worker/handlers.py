@@ -5,8 +5,8 @@ from dishka import AsyncContainer
 from pydantic import ValidationError as PydanticValidationError
 
 from inkverse.errors import ValidationError
-from inkverse.queues.messages import MessageType, PushNotificationMessage
-from inkverse.taddy.processing import WebhookProcessor
+from inkverse.queues.messages import MeasureStoryImages, MessageType, PushNotificationMessage
+from inkverse.taddy.processing import StoryImageMeasurer, WebhookProcessor
 from inkverse.taddy.webhooks import TaddyWebhook
 from inkverse.worker.registry import HandlerRegistry, MessageBody, PoisonMessageError
 
@@ -34,10 +34,19 @@ async def record_push_notification(body: MessageBody, _: AsyncContainer) -> None
     log.info("push.recorded_not_sent", **message.model_dump(mode="json", by_alias=True))
 
 
+async def measure_story_images(body: MessageBody, scope: AsyncContainer) -> None:
+    try:
+        message = MeasureStoryImages.model_validate(body)
+    except PydanticValidationError as exc:
+        raise PoisonMessageError(f"not a story image request: {exc.errors()[0]['msg']}") from None
+    await (await scope.get(StoryImageMeasurer)).measure(message)
+
+
 def default_registry() -> HandlerRegistry:
     return HandlerRegistry(
         {
             MessageType.PROCESS_TADDY_WEBHOOK: process_taddy_webhook,
             MessageType.SEND_PUSH_NOTIFICATION: record_push_notification,
+            MessageType.MEASURE_STORY_IMAGES: measure_story_images,
         }
     )

@@ -1,4 +1,8 @@
-"""Build the container, install signal handlers, and run the consumer until told to stop."""
+"""Build the container, install signal handlers, and run the consumers until told to stop.
+
+Two consumers share the process: one for `WORKER_QUEUE` (catalogue events, pushes) and one with its own
+slots for `WORKER_IMAGE_QUEUE` (story image sizing), so slow image hosts never delay the catalogue.
+"""
 
 import asyncio
 import signal
@@ -17,16 +21,46 @@ from inkverse.worker.handlers import default_registry
 from inkverse.worker.registry import HandlerRegistry
 
 
-async def build_consumer(container: AsyncContainer, registry: HandlerRegistry) -> Consumer:
+async def build_consumer(
+    container: AsyncContainer, registry: HandlerRegistry, settings: WorkerSettings | None = None
+) -> Consumer:
+    """The consumer of `settings.queue` (by default the container's `WORKER_QUEUE` settings)."""
+    if settings is None:
+        settings = await container.get(WorkerSettings)
     return Consumer(
         container=container,
         queues=await container.get(QueueClient),
         registry=registry,
-        settings=await container.get(WorkerSettings),
+        settings=settings,
         queue_settings=await container.get(QueueSettings),
         metrics=await container.get(Metrics),
         overflow=await container.get(OverflowStore),
     )
+
+
+def image_lane(settings: WorkerSettings) -> WorkerSettings:
+    """The image queue's consumer settings: its own queue and slots, the rest shared."""
+    return settings.model_copy(
+        update={"queue": settings.image_queue, "concurrency": settings.image_concurrency}
+    )
+
+
+async def serve(container: AsyncContainer, stop: asyncio.Event) -> None:
+    """Both consumers and the outbox relay, until `stop` is set."""
+    settings = await container.get(WorkerSettings)
+    registry = default_registry()
+    consumers = [
+        await build_consumer(container, registry),
+        await build_consumer(container, registry, image_lane(settings)),
+    ]
+    relay = await container.get(OutboxRelay)
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(relay.run(stop, settings.outbox_relay_interval_seconds))
+            for consumer in consumers:
+                tasks.create_task(consumer.run(stop))
+    finally:
+        stop.set()
 
 
 async def run_worker(settings: Settings) -> None:
@@ -37,13 +71,6 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     container = build_container(settings, "worker")
     try:
-        consumer = await build_consumer(container, default_registry())
-        relay = await container.get(OutboxRelay)
-        relaying = asyncio.create_task(relay.run(stop, settings.worker.outbox_relay_interval_seconds))
-        try:
-            await consumer.run(stop)
-        finally:
-            stop.set()
-            await relaying
+        await serve(container, stop)
     finally:
         await container.close()

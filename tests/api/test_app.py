@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inkverse.api.app import build_app
 from inkverse.container import build_container
-from inkverse.settings import RedisSettings, Settings
+from inkverse.settings import DatabaseSettings, RedisSettings, Settings
 
 
 async def test_healthz_answers_without_touching_dependencies(client: httpx.AsyncClient) -> None:
@@ -32,24 +32,44 @@ async def test_readyz_reports_every_part_up(client: httpx.AsyncClient, queues: N
     assert response.json() == {"status": "ready", "checks": {"postgres": "ok", "redis": "ok", "queue": "ok"}}
 
 
-async def test_readyz_names_the_part_that_is_down(settings: Settings, queues: None, tmp_path: object) -> None:
+async def readyz_with(settings: Settings) -> httpx.Response:
+    container = build_container(settings, "test")
+    app = build_app(container, settings)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            return await http.get("/readyz")
+    finally:
+        await container.close()
+
+
+async def test_readyz_with_redis_down_is_degraded_but_ready(settings: Settings, queues: None) -> None:
+    """Every request is still served (reads fall back to PostgreSQL): the replica stays in rotation."""
     broken = settings.model_copy(update={"redis": RedisSettings(url="unix:///nonexistent/redis.sock")})
-    container = build_container(broken, "test")
-    app = build_app(container, broken)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-        response = await http.get("/readyz")
-    await container.close()
-    assert response.status_code == 503
+    response = await readyz_with(broken)
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "unavailable"
+    assert body["status"] == "degraded"
     assert body["checks"]["postgres"] == "ok"
     assert body["checks"]["queue"] == "ok"
     assert body["checks"]["redis"] != "ok"
 
 
-async def test_readyz_reports_a_missing_queue(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
-    response = await client.get("/readyz")
+async def test_readyz_with_postgres_down_is_unavailable(settings: Settings, queues: None) -> None:
+    down = DatabaseSettings(url="postgresql://nobody@127.0.0.1:9/inkverse", pool_timeout_seconds=1)
+    response = await readyz_with(settings.model_copy(update={"database": down}))
     assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["postgres"] != "ok"
+    assert body["checks"]["redis"] == "ok"
+
+
+async def test_readyz_reports_a_missing_queue_as_degraded(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["queue"] != "ok"
 
 
@@ -75,6 +95,15 @@ async def test_graphiql_is_served_in_development(client: httpx.AsyncClient) -> N
     response = await client.get("/api/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_graphiql_says_it_needs_the_cdn_when_its_scripts_do_not_load(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/api/graphql", headers={"Accept": "text/html"})).text
+    assert ">Loading...<" not in page
+    assert "unpkg.com" in page
+    note = page[page.index('id="graphiql"') : page.index("const EXAMPLE_QUERY")]
+    assert "typeof GraphiQL" in note
+    assert "POST /api/graphql" in note
 
 
 async def test_unknown_path_is_404(client: httpx.AsyncClient) -> None:

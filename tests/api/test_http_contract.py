@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
 URL = "/api/graphql"
 
@@ -137,3 +138,55 @@ async def test_too_many_aliases_are_refused(client: httpx.AsyncClient) -> None:
     assert "aliases" in response.json()["errors"][0]["message"]
     allowed = " ".join(f"a{n}: __typename" for n in range(30))
     assert (await client.post(URL, json={"query": f"{{ {allowed} }}"})).status_code == 200
+
+
+def nested_list(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [100, 300, 1_500])
+async def test_deeply_nested_variables_are_400(client: httpx.AsyncClient, depth: int) -> None:
+    body = '{"query": "query Q($u: ID) { getComicSeries(uuid: $u) { uuid } }", "variables": {"u": %s}}'
+    response = await client.post(
+        URL, content=(body % nested_list(depth)).encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error == {"message": "JSON nested deeper than 64 levels.", "code": "BAD_REQUEST"}
+
+
+async def test_deeply_nested_variables_over_get_are_400(client: httpx.AsyncClient) -> None:
+    query = "query Q($u: ID) { getComicSeries(uuid: $u) { uuid } }"
+    response = await client.get(
+        URL, params={"query": query, "variables": '{"u": ' + nested_list(1_500) + "}"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "JSON nested deeper than 64 levels."
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query Q($name: String!) { getUserByUsername(username: $name) { id } }", {"name": "ab\u0000c"}),
+        ('{ getUserByUsername(username: "ab\\u0000c") { id } }', {}),
+        ('{ getComicSeries(shortUrl: "x\\u0000") { uuid } }', {}),
+        ("query Q($s: String) { getCreator(shortUrl: $s) { uuid } }", {"s": "\u0000"}),
+    ],
+)
+async def test_nul_in_a_string_argument_is_bad_user_input(
+    client: httpx.AsyncClient, query: str, variables: dict[str, str]
+) -> None:
+    with capture_logs() as logs:
+        response = await client.post(URL, json={"query": query, "variables": variables})
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["code"] == "BAD_USER_INPUT"
+    assert "U+0000" in error["message"]
+    assert [entry for entry in logs if entry["log_level"] == "error"] == []
+
+
+async def test_an_escaped_backslash_before_u0000_is_an_ordinary_string(client: httpx.AsyncClient) -> None:
+    query = '{ getComicSeries(shortUrl: "x\\\\u0000") { uuid } }'
+    response = await client.post(URL, json={"query": query})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"getComicSeries": None}}

@@ -5,9 +5,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from dishka import AsyncContainer
+from graphql import GraphQLError
 
 from inkverse.api.app import build_app
-from inkverse.errors import ConfigurationError
+from inkverse.errors import ConfigurationError, ObjectNotFoundError
+from inkverse.graphql.errors import format_error
 from inkverse.settings import Environment, ServerSettings, Settings
 from tests.fixtures.fake_notion import FakeNotion
 from tests.fixtures.fake_taddy import FakeTaddy
@@ -80,3 +82,14 @@ def test_production_needs_a_webhook_secret(settings: Settings, container: AsyncC
     )
     with pytest.raises(ConfigurationError, match="TADDY_WEBHOOK_SECRET"):
         build_app(container, unsecured)
+
+
+def test_not_found_messages_are_masked() -> None:
+    missing = GraphQLError(
+        "no object 'private/key' in bucket 'ink0'", original_error=ObjectNotFoundError("ink0", "private/key")
+    )
+    assert "ink0" in format_error(missing, production=False)["message"]
+    assert format_error(missing, production=True) == {
+        "message": "An error occurred",
+        "code": "BAD_USER_INPUT",
+    }

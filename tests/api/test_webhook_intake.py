@@ -177,3 +177,83 @@ def test_the_development_secret_is_only_for_development() -> None:
     for environment in (Environment.TEST, Environment.PRODUCTION):
         with pytest.raises(ConfigurationError, match="TADDY_WEBHOOK_SECRET"):
             effective_secret(None, environment)
+
+
+def nested(depth: int) -> str:
+    """JSON text nesting `depth` objects (built as text: json.dumps itself fails near 1,000 levels)."""
+    return '{"child": ' * depth + '"deep"' + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [100, 300, 1_500])
+async def test_deeply_nested_delivery_is_400_and_not_enqueued(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None, depth: int
+) -> None:
+    body = json.dumps(delivery(data={"uuid": SERIES_UUID, "extra": None}))
+    body = body.replace('"extra": null', '"extra": ' + nested(depth))
+    response = await client.post(
+        PATHS[0],
+        content=body.encode(),
+        headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET, "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "nested deeper than 64" in response.json()["error"]
+    assert await received(container) == []
+
+
+async def test_nesting_within_the_limit_is_enqueued(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None
+) -> None:
+    extra = json.loads(nested(60))
+    body = delivery(data={"uuid": SERIES_UUID, "extra": extra, "note": "[[[[{{{{ not structure"})
+    response = await client.post(PATHS[0], json=body, headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET})
+    assert response.status_code == 200
+    assert (await received(container))[0]["data"] == body["data"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None],
+)
+async def test_a_body_that_is_not_json_is_415(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None, content_type: str | None
+) -> None:
+    headers = {"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET}
+    if content_type:
+        headers["content-type"] = content_type
+    response = await client.post(PATHS[0], content=json.dumps(delivery()).encode(), headers=headers)
+    assert response.status_code == 415
+    assert "application/json" in response.json()["error"]
+    assert await received(container) == []
+
+
+async def test_json_with_a_charset_is_accepted(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None
+) -> None:
+    headers = {"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET, "content-type": "Application/JSON; charset=utf-8"}
+    response = await client.post(PATHS[0], content=json.dumps(delivery()).encode(), headers=headers)
+    assert response.status_code == 200
+    assert len(await received(container)) == 1
+
+
+async def test_nul_characters_are_stripped_from_a_delivery(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None
+) -> None:
+    data = {"uuid": SERIES_UUID, "name": "The\u0000 Lighthouse", "tags": ["sea\u0000"], "n\u0000ote": "x"}
+    response = await client.post(
+        PATHS[0], json=delivery(data=data), headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET}
+    )
+    assert response.status_code == 200
+    [message] = await received(container)
+    assert message["data"] == {"uuid": SERIES_UUID, "name": "The Lighthouse", "tags": ["sea"], "note": "x"}
+
+
+async def test_an_escaped_backslash_before_u0000_is_kept(
+    client: httpx.AsyncClient, container: AsyncContainer, queues: None
+) -> None:
+    data = {"uuid": SERIES_UUID, "name": "C:\\u0000 and \\\u0000"}
+    response = await client.post(
+        PATHS[0], json=delivery(data=data), headers={"X-TADDY-WEBHOOK-SECRET": WEBHOOK_SECRET}
+    )
+    assert response.status_code == 200
+    [message] = await received(container)
+    assert message["data"]["name"] == "C:\\u0000 and \\"

@@ -15,8 +15,8 @@ from inkverse.api.app import RequestScopeMiddleware
 from inkverse.api.cors import GraphQLCors
 from inkverse.api.http import GraphQLEndpoint
 from inkverse.cache.aside import CacheAside
-from inkverse.cache.purger import CacheInvalidator
-from inkverse.cache.response import ResponseCache
+from inkverse.cache.invalidator import CacheInvalidator
+from inkverse.cache.response_middleware import ResponseCache
 from inkverse.graphql.schema import build_schema
 from inkverse.metrics import Metrics
 from inkverse.settings import CacheSettings, Settings, StellateSettings

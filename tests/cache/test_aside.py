@@ -11,8 +11,8 @@ import pytest
 from redis.asyncio import Redis
 
 from inkverse.cache.aside import CacheAside, CacheKey, EntryType
+from inkverse.cache.invalidator import CacheInvalidator
 from inkverse.cache.purge import CacheType, Purge
-from inkverse.cache.purger import CacheInvalidator
 from inkverse.cache.redis import make_redis
 from inkverse.cache.store import CacheStore
 from inkverse.metrics import Metrics

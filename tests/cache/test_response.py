@@ -10,8 +10,8 @@ from dishka import AsyncContainer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from inkverse.cache.invalidator import CacheInvalidator
 from inkverse.cache.purge import CachePurger, CacheType, Purge
-from inkverse.cache.purger import CacheInvalidator
 from inkverse.container import build_container
 from inkverse.database import tables
 from inkverse.metrics import Metrics

@@ -6,12 +6,12 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkverse.catalog.events import TaddyType
 from inkverse.catalog_enums import TrendingMetric, TrendingPeriod
 from inkverse.comics.discovery import ComicDiscovery
 from inkverse.comics.stats import ComicStatsRepository, SeriesCount
 from inkverse.database import tables
 from inkverse.database.base import Base
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import issue_data, new_uuid, series_data
 

@@ -3,9 +3,9 @@
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.catalog.entity_state import EntityStateRepository
+from inkverse.catalog.events import TaddyType
 from inkverse.catalog.lookup import UUIDLookupRepository
 from inkverse.database import tables
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.taddy_payloads import new_uuid
 
 ISSUE = TaddyType.COMICISSUE

@@ -8,12 +8,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from inkverse.catalog.changes import Outcome
+from inkverse.catalog.events import TaddyType
+from inkverse.catalog.payloads import ComicIssuePayload
 from inkverse.comics.repository import ComicIssueRepository
 from inkverse.comics.writers import ComicIssueWriter, ComicSeriesWriter
 from inkverse.database import tables
 from inkverse.errors import ValidationError
-from inkverse.taddy.payloads import ComicIssuePayload
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier, StatementCounter, count_rows, fetch
 from tests.fixtures.taddy_payloads import issue_data, new_uuid, story_data
 

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkverse.catalog.events import TaddyType
 from inkverse.catalog_enums import SortOrder
 from inkverse.comics.repository import ComicIssueRepository, ComicSeriesRepository, ComicStoryRepository
 from inkverse.database import tables
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import creatorcontent_data, issue_data, new_uuid, series_data, story_data
 

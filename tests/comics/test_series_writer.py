@@ -5,11 +5,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.catalog.changes import Outcome
+from inkverse.catalog.events import TaddyType, WebhookAction
+from inkverse.catalog.payloads import ComicSeriesPayload, DeletedPayload
 from inkverse.comics.writers import ComicSeriesWriter
 from inkverse.database import tables
 from inkverse.errors import ValidationError
-from inkverse.taddy.payloads import ComicSeriesPayload, DeletedPayload
-from inkverse.taddy.webhooks import TaddyType, WebhookAction
 from tests.fixtures.catalog import EventApplier, count_rows, fetch
 from tests.fixtures.taddy_payloads import (
     TADDY_HOSTING_PROVIDER,

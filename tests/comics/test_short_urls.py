@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
+from inkverse.catalog.events import TaddyType
 from inkverse.catalog.short_urls import MAX_SLUG_LENGTH, first_free, slug_for
 from inkverse.catalog.text import pretty_encode_title
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import new_uuid, series_data
 

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.catalog.changes import Outcome
+from inkverse.catalog.events import TaddyType
 from inkverse.catalog.text import create_hash
 from inkverse.database import tables
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier, count_rows, fetch
 from tests.fixtures.taddy_payloads import DEFAULT_LINKS, creator_data, creatorcontent_data, link, new_uuid
 

@@ -4,8 +4,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.catalog.changes import Outcome
+from inkverse.catalog.events import TaddyType
 from inkverse.database import tables
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier, count_rows, fetch
 from tests.fixtures.taddy_payloads import creatorcontent_data, new_uuid
 

@@ -4,10 +4,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkverse.catalog.events import TaddyType
 from inkverse.catalog_enums import SortOrder
 from inkverse.creators.repository import CreatorContentRepository, CreatorLinkRepository, CreatorRepository
 from inkverse.database import tables
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import creator_data, creatorcontent_data, link, new_uuid
 

@@ -94,6 +94,32 @@ async def test_check_reports_drift(scratch_url: str) -> None:
         await migrations.check(scratch_url)
 
 
+async def test_check_reports_a_missing_search_trigger(scratch_url: str) -> None:
+    await migrations.upgrade(scratch_url)
+    dsn, extra = asyncpg_dsn(scratch_url)
+    connection = await asyncpg.connect(dsn, **extra)
+    await connection.execute("DROP TRIGGER creator_search_sync ON creator")
+    await connection.close()
+    with pytest.raises(migrations.SchemaDriftError, match="trigger creator_search_sync ON creator"):
+        await migrations.check(scratch_url)
+
+
+async def test_adopting_fills_the_search_index_from_the_existing_series(scratch_url: str) -> None:
+    await make_original_database(scratch_url)
+    dsn, extra = asyncpg_dsn(scratch_url)
+    connection = await asyncpg.connect(dsn, **extra)
+    await connection.execute(
+        "INSERT INTO comicseries (uuid, name, tags, short_url)"
+        " VALUES ('6b0f3c1e-1d2a-4f5b-8c9d-0e1f2a3b4c5d', 'Café Ángel', '{Dark Fantasy}', 'cafe')"
+    )
+    await connection.close()
+    await migrations.adopt(scratch_url)
+    rows = await fetch(scratch_url, "SELECT document::text AS document, tags FROM comicseries_search")
+    assert [(row["document"], row["tags"]) for row in rows] == [
+        ("'angel':2A 'cafe':1A 'dark':3B 'fantasy':4B", ["dark fantasy"])
+    ]
+
+
 async def test_downgrade_base_leaves_nothing(scratch_url: str) -> None:
     await migrations.upgrade(scratch_url)
     await migrations.downgrade(scratch_url, "base")
@@ -151,11 +177,22 @@ async def make_original_database(url: str) -> None:
 async def test_adopt_stamps_an_original_database_and_upgrades_it(scratch_url: str) -> None:
     await make_original_database(scratch_url)
     applied = await migrations.adopt(scratch_url)
-    assert applied == ["0002_taddy_entity_state", "0003_queue_outbox"]
+    assert applied == [
+        "0002_taddy_entity_state",
+        "0003_queue_outbox",
+        "0004_comicseries_search",
+        "0005_outbox_retries",
+    ]
     tables = await user_tables(scratch_url)
-    assert {"taddy_entity_state", "queue_outbox", "migrations", "migrations_lock"} <= tables
+    assert {
+        "taddy_entity_state",
+        "queue_outbox",
+        "comicseries_search",
+        "migrations",
+        "migrations_lock",
+    } <= tables
     version = await fetch(scratch_url, "SELECT version_num FROM alembic_version")
-    assert [row["version_num"] for row in version] == ["0003_queue_outbox"]
+    assert [row["version_num"] for row in version] == ["0005_outbox_retries"]
     await migrations.check(scratch_url)
 
 

@@ -1,10 +1,12 @@
-"""`inkverse dev` end to end, as a newcomer runs it: embedded stack, API, worker, clean stop, data kept."""
+"""`inkverse dev` end to end, as a newcomer runs it: embedded stack, API, worker, clean stop, data kept,
+the CLI beside it, the banner's URLs copied into `.env`, a database given by `DATABASE_URL`."""
 
 import asyncio
 import contextlib
 import os
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,12 +15,17 @@ import asyncpg
 import httpx
 import psutil
 import pytest
+from sqlalchemy.engine import make_url
 
-from tests.fixtures.services import asyncpg_dsn
+from tests.fixtures.services import Services, asyncpg_dsn, recreate_database
 
 START_TIMEOUT = 120.0
 STOP_LIMIT = 15.0
-STACK_VARIABLES = ("DATABASE_URL", "REDIS_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS")
+STACK_VARIABLES = (
+    "DATABASE_URL", "REDIS_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS", "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY", "TADDY_WEBHOOK_SECRET",
+)  # fmt: skip
+DEMO_SERIES = 120
 
 
 def free_port() -> int:
@@ -38,10 +45,23 @@ def processes_using(data_dir: Path) -> list[psutil.Process]:
     return found
 
 
+def inkverse_beside(data_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Another `inkverse` command, configured by nothing but the data folder."""
+    env = {k: v for k, v in os.environ.items() if k not in STACK_VARIABLES}
+    env["INKVERSE_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "inkverse.cli.main", *args],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=60, check=False,
+    )  # fmt: skip
+
+
 class DevProcess:
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, cwd: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = port
+        self.cwd = cwd
+        self.extra_env = env or {}
+        self.stderr = cwd / f"dev-{port}-{id(self)}.err"
         self.process: asyncio.subprocess.Process | None = None
         self.banner: dict[str, str] = {}
 
@@ -51,11 +71,13 @@ class DevProcess:
             "INKVERSE_DATA_DIR": str(self.data_dir),
             "INKVERSE_PORT": str(self.port),
             "LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "inkverse.cli.main", "dev",
-            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
+        with self.stderr.open("w") as stderr:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "inkverse.cli.main", "dev",
+                env=env, cwd=self.cwd, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+            )  # fmt: skip
         assert self.process.stdout is not None
         async with asyncio.timeout(START_TIMEOUT):
             while True:
@@ -71,6 +93,9 @@ class DevProcess:
         assert self.process is not None
         self.process.send_signal(sig)
         return await asyncio.wait_for(self.process.wait(), STOP_LIMIT)
+
+    def warnings(self) -> list[str]:
+        return [line for line in self.stderr.read_text().splitlines() if "warning" in line.lower()]
 
     async def kill(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -90,9 +115,18 @@ async def dev_data_dir(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
             leftover.kill()
 
 
-async def test_dev_serves_then_stops_cleanly_and_keeps_its_data(dev_data_dir: Path) -> None:
+async def count_series(database_url: str) -> int:
+    dsn, extra = asyncpg_dsn(database_url)
+    connection = await asyncpg.connect(dsn, **extra)
+    try:
+        return int(await connection.fetchval("SELECT count(*) FROM comicseries"))
+    finally:
+        await connection.close()
+
+
+async def test_dev_serves_then_stops_cleanly_and_keeps_its_data(dev_data_dir: Path, tmp_path: Path) -> None:
     port = free_port()
-    first = DevProcess(dev_data_dir, port)
+    first = DevProcess(dev_data_dir, port, tmp_path)
     try:
         await first.start()
         base = f"http://127.0.0.1:{port}"
@@ -108,12 +142,25 @@ async def test_dev_serves_then_stops_cleanly_and_keeps_its_data(dev_data_dir: Pa
             "INSERT INTO hosting_provider (uuid) VALUES ('5b6a5d1e-8f0c-4c1e-9a57-0e3f0d3c2a11')"
         )
         await connection.close()
+        assert await count_series(first.banner["Postgres"]) == DEMO_SERIES
+        beside = await asyncio.to_thread(inkverse_beside, dev_data_dir, tmp_path, "db", "current")
+        assert beside.returncode == 0, beside.stderr
+        assert "(head)" in beside.stdout, beside.stdout
         assert await first.stop(signal.SIGINT) == 0
         assert processes_using(dev_data_dir) == []
+        assert first.warnings() == []
 
-        second = DevProcess(dev_data_dir, port)
+        # The banner's URLs copied into .env: the next run starts the same servers at the same addresses.
+        elsewhere = tmp_path / "project"
+        elsewhere.mkdir()
+        (elsewhere / ".env").write_text(
+            f"DATABASE_URL={first.banner['Postgres']}\nREDIS_URL={first.banner['Redis']}\n"
+            f"AWS_ENDPOINT_URL={first.banner['AWS']}\n"
+        )
+        second = DevProcess(dev_data_dir, port, elsewhere)
         try:
             await second.start()
+            assert second.banner["AWS"] == first.banner["AWS"]
             dsn, extra = asyncpg_dsn(second.banner["Postgres"])
             connection = await asyncpg.connect(dsn, **extra)
             kept = await connection.fetchval("SELECT count(*) FROM hosting_provider")
@@ -125,6 +172,27 @@ async def test_dev_serves_then_stops_cleanly_and_keeps_its_data(dev_data_dir: Pa
             await second.kill()
     finally:
         await first.kill()
+
+
+async def test_dev_seeds_a_given_empty_database_and_shares_it_with_the_cli(
+    dev_data_dir: Path, tmp_path: Path, services: Services
+) -> None:
+    given = make_url(services.admin_database_url).set(database="inkverse_dev_given")
+    given = given.render_as_string(hide_password=False)
+    await recreate_database(services.admin_database_url, "inkverse_dev_given")
+    dev = DevProcess(dev_data_dir, free_port(), tmp_path, env={"DATABASE_URL": given})
+    try:
+        await dev.start()
+        assert await count_series(given) == DEMO_SERIES
+        written = (dev_data_dir / "dev.env").read_text()
+        assert f"DATABASE_URL='{given}'" in written
+        assert f"AWS_ENDPOINT_URL='{dev.banner['AWS']}'" in written
+        queues = await asyncio.to_thread(inkverse_beside, dev_data_dir, tmp_path, "queues", "create")
+        assert queues.returncode == 0, queues.stderr
+        assert "INKVERSE_HIGH_PRIORITY" in queues.stdout
+        assert await dev.stop(signal.SIGTERM) == 0
+    finally:
+        await dev.kill()
 
 
 async def test_dev_refuses_a_port_in_use(dev_data_dir: Path) -> None:

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inkverse.catalog.payloads import BANNER_KEYS, COVER_KEYS, STORY_KEYS, THUMBNAIL_KEYS
 from inkverse.catalog.text import create_hash
-from inkverse.dev.seed import DatabaseNotEmptyError, seed_database, seed_demo_if_empty
-from inkverse.dev.seed_data import SIZES, SeedDataset, SeedSize, ShortUrls
+from inkverse.seed.dataset import SIZES, SeedDataset, SeedSize, ShortUrls
+from inkverse.seed.loader import DatabaseNotEmptyError, seed_database, seed_demo_if_empty
 from inkverse.settings import Settings
-from inkverse.taddy.payloads import BANNER_KEYS, COVER_KEYS, STORY_KEYS, THUMBNAIL_KEYS
 
 SMALL = SeedSize(series=40, issues_per_series=4, stories_per_issue=3, creators=12, users=10)
 REFERENCE_TIME = 1_767_225_600

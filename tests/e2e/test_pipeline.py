@@ -5,16 +5,19 @@ entity must end at its newest version, nothing lost, nothing duplicated, nothing
 """
 
 import asyncio
+import io
 import os
 import random
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 from dishka import AsyncContainer
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from types_aiobotocore_sqs import SQSClient
@@ -25,10 +28,17 @@ from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
 from inkverse.settings import DatabaseSettings, Settings, WorkerSettings
 from inkverse.worker.handlers import default_registry
-from inkverse.worker.runner import build_consumer
+from inkverse.worker.runner import build_consumer, serve
 from tests.conftest import WEBHOOK_SECRET
 from tests.fixtures.services import Services
-from tests.fixtures.taddy_payloads import creator_data, creatorcontent_data, issue_data, series_data
+from tests.fixtures.taddy_payloads import (
+    creator_data,
+    creatorcontent_data,
+    image_json,
+    issue_data,
+    series_data,
+    story_data,
+)
 
 QUEUE = "INKVERSE_HIGH_PRIORITY"
 
@@ -68,6 +78,12 @@ async def wait_until_drained(container: AsyncContainer, seconds: float) -> None:
     async with asyncio.timeout(seconds):
         while await depth(sqs, client, QUEUE) > 0:
             await asyncio.sleep(0.2)
+
+
+async def until(check: Callable[[], Awaitable[bool]], seconds: float) -> None:
+    async with asyncio.timeout(seconds):
+        while not await check():
+            await asyncio.sleep(0.1)
 
 
 @pytest.fixture
@@ -172,10 +188,19 @@ async def test_worker_killed_twice_loses_and_duplicates_nothing(
     assert len(deliveries) == 300
     await post_all(client, deliveries)
     env = worker_environment(services)
+    sessionmaker = async_sessionmaker(engine)
+
+    async def stored_at_least(entities: int) -> bool:
+        async with sessionmaker() as session:
+            return (
+                await session.scalar(select(func.count()).select_from(tables.TaddyEntityState)) or 0
+            ) >= entities
+
     worker = await start_worker(env)
     try:
-        for _ in range(2):
-            await asyncio.sleep(2.5)
+        # Killed mid-stream, however slow the machine: once a tenth, then once half of the 100 objects exist.
+        for progress in (10, 50):
+            await until(lambda progress=progress: stored_at_least(progress), 60)
             worker.send_signal(signal.SIGKILL)
             await worker.wait()
             worker = await start_worker(env)
@@ -187,7 +212,6 @@ async def test_worker_killed_twice_loses_and_duplicates_nothing(
             worker.kill()
             await worker.wait()
 
-    sessionmaker = async_sessionmaker(engine)
     async with sessionmaker() as session:
         names = dict((await session.execute(select(tables.ComicSeries.uuid, tables.ComicSeries.name))).all())
         issue_rows = (await session.execute(select(tables.ComicIssue.uuid, tables.ComicIssue.name))).all()
@@ -264,3 +288,97 @@ async def test_database_down_mid_stream_loses_nothing(
     async with async_sessionmaker(engine)() as session:
         assert await session.scalar(select(tables.ComicSeries.name)) == "Survivor"
     assert await depth(sqs, queue_client, f"{QUEUE}_DLQ") == 0
+
+
+class StalledImageHost:
+    """An image host that holds every request until released, like a host timing out."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.requests = 0
+        self.released = asyncio.Event()
+        webp = io.BytesIO()
+        Image.new("RGB", (800, 1280)).save(webp, "WEBP")
+        self.webp = webp.getvalue()
+
+    async def serve(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        await self.released.wait()
+        return web.Response(body=self.webp, content_type="image/webp")
+
+    def story(self, series_uuid: str, issue_uuid: str) -> dict[str, Any]:
+        image = image_json(base_url=f"{self.url}/{issue_uuid}/", story="story.webp")
+        return story_data(series_uuid, issue_uuid, storyImageAsString=image)
+
+
+@pytest.fixture
+async def stalled_host() -> AsyncIterator[StalledImageHost]:
+    host = StalledImageHost()
+    app = web.Application()
+    app.router.add_get("/{issue}/{name}", host.serve)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    yield host
+    host.released.set()
+    await runner.cleanup()
+
+
+async def test_a_stalled_image_host_does_not_hold_up_catalogue_events(
+    client: httpx.AsyncClient,
+    container: AsyncContainer,
+    engine: AsyncEngine,
+    settings: Settings,
+    queues: None,
+    stalled_host: StalledImageHost,
+) -> None:
+    """Two issues whose images never arrive fill as many image slots as the worker has catalogue slots;
+    an unrelated series event must still go through while they wait, and the sizes land afterwards."""
+    taddy = settings.taddy.model_copy(
+        update={"image_sizing": True, "image_timeout_seconds": 600, "image_allowed_networks": ["127.0.0.0/8"]}
+    )
+    worker = WorkerSettings(concurrency=2, image_concurrency=2, shutdown_grace_seconds=5)
+    worker_container = build_container(settings.model_copy(update={"taddy": taddy, "worker": worker}), "test")
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(worker_container, stop))
+    sessionmaker = async_sessionmaker(engine)
+
+    async def count(table: Any) -> int:
+        async with sessionmaker() as session:
+            return await session.scalar(select(func.count()).select_from(table)) or 0
+
+    async def sized() -> int:
+        async with sessionmaker() as session:
+            statement = select(func.count()).where(tables.ComicStory.width.is_not(None))
+            return await session.scalar(statement) or 0
+
+    try:
+        series = series_data()
+        issues = [issue_data(series["uuid"], position=n, stories=0) for n in range(2)]
+        for issue in issues:
+            issue["stories"] = [stalled_host.story(series["uuid"], issue["uuid"])]
+        await post_all(client, [delivery("comicissue", "created", issue, 100) for issue in issues])
+        await until(lambda: _true(stalled_host.requests == 2), 30)
+
+        await post_all(client, [delivery("comicseries", "created", series_data(name="Unrelated"), 100)])
+        await wait_until_drained(container, 30)
+        assert not stalled_host.released.is_set()
+        assert (await count(tables.ComicSeries), await count(tables.ComicIssue)) == (1, 2)
+        assert await sized() == 0
+
+        stalled_host.released.set()
+        await until(lambda: _equals(sized(), 2), 30)
+    finally:
+        stalled_host.released.set()
+        stop.set()
+        await asyncio.wait_for(serving, 30)
+        await worker_container.close()
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _equals(value: Awaitable[int], expected: int) -> bool:
+    return await value == expected

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkverse.catalog.events import TaddyType
 from inkverse.database import tables
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import creator_data, creatorcontent_data, issue_data, series_data
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from inkverse.taddy.webhooks import TaddyType
+from inkverse.catalog.events import TaddyType
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import (
     creatorcontent_data,

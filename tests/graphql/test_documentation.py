@@ -8,8 +8,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from inkverse.errors import ConfigurationError
-from inkverse.lists.documentation import load_documentation_pages
 from inkverse.notion.client import content_block_ids
+from inkverse.notion.pages import load_documentation_pages
 from inkverse.settings import ServerSettings, Settings
 from tests.fixtures.fake_notion import FakeNotion
 from tests.fixtures.fake_taddy import FakeTaddy
@@ -54,12 +54,18 @@ async def test_blocks_left_out_of_the_first_chunk_are_fetched(
 async def test_an_unknown_path_is_the_reference_server_error(
     wired_gql: Query, fake_notion: FakeNotion, path: str
 ) -> None:
-    body = await wired_gql(QUERY, id=path)
+    with capture_logs() as logs:
+        body = await wired_gql(QUERY, id=path)
     assert body == {
         "errors": [{"message": f"Notion page not found for id: {path}", "code": "INKVERSE_SERVER_ERROR"}],
         "data": {"getDocumentation": None},
     }
     assert fake_notion.requests == []
+    assert [entry for entry in logs if entry["log_level"] in {"error", "critical"}] == []
+    [refused] = [entry for entry in logs if entry["event"] == "graphql.resolver_refused"]
+    assert refused["log_level"] == "warning"
+    assert refused["error"] == f"Notion page not found for id: {path}"
+    assert "exc_info" not in refused
 
 
 async def test_notion_down_is_a_clear_logged_server_error(wired_gql: Query, fake_notion: FakeNotion) -> None:

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkverse.catalog.events import TaddyType
 from inkverse.lists.editorial import load_editorial
-from inkverse.taddy.webhooks import TaddyType
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import issue_data, series_data
 from tests.graphql.conftest import Query

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from inkverse.taddy.webhooks import TaddyType
+from inkverse.catalog.events import TaddyType
 from tests.fixtures.catalog import EventApplier, StatementCounter
 from tests.fixtures.taddy_payloads import creatorcontent_data
 from tests.graphql.conftest import Query

@@ -1,5 +1,6 @@
 """Queue administration against moto: idempotent creation with redrive, and the DLQ tools."""
 
+import asyncio
 import json
 
 from dishka import AsyncContainer
@@ -47,3 +48,46 @@ async def test_dead_letters_can_be_listed_replayed_and_purged(
     await client.send(f"{QUEUE}_DLQ", "{}")
     await purge_dead_letters(sqs, dlq_url)
     assert await peek_dead_letters(sqs, dlq_url, limit=10) == []
+
+
+async def test_listing_shows_the_workers_receive_count_however_often_it_peeks(
+    container: AsyncContainer, queues: None
+) -> None:
+    sqs = await container.get(SQSClient)
+    client = await container.get(QueueClient)
+    dlq_url = await client.url(f"{QUEUE}_DLQ")
+    await client.send(f"{QUEUE}_DLQ", "{}", attributes={"reason": "failed 5 times", "receive_count": "5"})
+    for _ in range(3):
+        [letter] = await peek_dead_letters(sqs, dlq_url, limit=10)
+        assert letter.receive_count == 5
+    await purge_dead_letters(sqs, dlq_url)
+    await client.send(f"{QUEUE}_DLQ", "{}")  # as SQS's redrive policy moves it: no count recorded
+    assert [letter.receive_count for letter in await peek_dead_letters(sqs, dlq_url, limit=10)] == [None]
+
+
+async def test_replay_ends_while_a_worker_dead_letters_the_same_poison_again(
+    container: AsyncContainer, queues: None
+) -> None:
+    sqs = await container.get(SQSClient)
+    client = await container.get(QueueClient)
+    dlq_url = await client.url(f"{QUEUE}_DLQ")
+    await client.send(f"{QUEUE}_DLQ", '{"type": "POISON"}', attributes={"reason": "broken"})
+    bounced = asyncio.Event()
+
+    async def worker_bouncing_the_poison() -> None:
+        while True:
+            for message in await client.receive(QUEUE, wait_seconds=1):
+                await client.send(f"{QUEUE}_DLQ", message.body, attributes={"reason": "broken again"})
+                await client.delete(QUEUE, [message])
+                bounced.set()
+
+    bouncer = asyncio.create_task(worker_bouncing_the_poison())
+    try:
+        async with asyncio.timeout(60):
+            assert await replay_dead_letters(sqs, dlq_url, await client.url(QUEUE)) == 1
+            await bounced.wait()
+    finally:
+        bouncer.cancel()
+    # The bounced copy stays in the DLQ, visible for the next inspection or replay.
+    [letter] = await peek_dead_letters(sqs, dlq_url, limit=10)
+    assert letter.reason == "broken again"

@@ -12,6 +12,8 @@ from inkverse.cache.purge import CachePurger, Purge
 from inkverse.container import build_container
 from inkverse.settings import Settings
 
+LOOPBACK = "127.0.0.0/8"
+
 
 class RecordingPurger:
     def __init__(self) -> None:
@@ -38,8 +40,10 @@ def purger() -> RecordingPurger:
 
 @pytest.fixture
 async def pipeline(settings: Settings, purger: RecordingPurger) -> AsyncIterator[AsyncContainer]:
-    """The container with a purger that records what processing asks to purge."""
-    sizing = settings.model_copy(update={"taddy": settings.taddy.model_copy(update={"image_sizing": True})})
+    """The container with a purger that records what processing asks to purge. Images are fetched from
+    the local image server, so loopback is allow-listed (the address guard is on in tests)."""
+    taddy = settings.taddy.model_copy(update={"image_sizing": True, "image_allowed_networks": [LOOPBACK]})
+    sizing = settings.model_copy(update={"taddy": taddy})
     container = build_container(sizing, "test", RecordingPurgerProvider(purger))
     yield container
     await container.close()

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from inkverse.errors import ValidationError
-from inkverse.taddy.payloads import (
+from inkverse.catalog.events import TaddyType, WebhookAction
+from inkverse.catalog.payloads import (
     ComicIssuePayload,
     ComicSeriesPayload,
     CreatorContentPayload,
@@ -18,7 +18,7 @@ from inkverse.taddy.payloads import (
     parse_payload,
     safe_string_value,
 )
-from inkverse.taddy.webhooks import TaddyType, WebhookAction
+from inkverse.errors import ValidationError
 from tests.fixtures.taddy_payloads import (
     DEFAULT_LINKS,
     TADDY_HOSTING_PROVIDER,

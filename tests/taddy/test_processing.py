@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from dishka import AsyncContainer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from inkverse.cache.purge import CacheType
@@ -13,13 +13,15 @@ from inkverse.catalog.changes import Outcome
 from inkverse.database import tables
 from inkverse.errors import ValidationError
 from inkverse.queues.client import QueueClient
+from inkverse.queues.messages import MeasureStoryImages
 from inkverse.queues.producer import QueueProducer
-from inkverse.taddy.processing import WebhookProcessor
+from inkverse.taddy.processing import StoryImageMeasurer, WebhookProcessor
 from inkverse.taddy.webhooks import TaddyWebhook
 from tests.fixtures.taddy_payloads import image_json, issue_data, new_uuid, series_data, story_data
 from tests.taddy.conftest import ImageServer, RecordingPurger
 
 QUEUE = "INKVERSE_HIGH_PRIORITY"
+IMAGE_QUEUE = "INKVERSE_IMAGES"
 
 
 def webhook(taddy_type: str, action: str, data: dict[str, Any] | None, timestamp: int = 100) -> TaddyWebhook:
@@ -42,6 +44,17 @@ def served_stories(
 async def queued(container: AsyncContainer) -> list[dict[str, Any]]:
     messages = await (await container.get(QueueClient)).receive(QUEUE, wait_seconds=1)
     return [json.loads(message.body) for message in messages]
+
+
+async def image_requests(container: AsyncContainer) -> list[MeasureStoryImages]:
+    messages = await (await container.get(QueueClient)).receive(IMAGE_QUEUE, wait_seconds=1)
+    return [MeasureStoryImages.model_validate_json(message.body) for message in messages]
+
+
+async def story_sizes(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tuple[int | None, int | None]]:
+    async with sessionmaker() as session:
+        rows = await session.execute(select(tables.ComicStory.width, tables.ComicStory.height))
+    return [(width, height) for width, height in rows]
 
 
 @pytest.fixture
@@ -72,10 +85,14 @@ async def test_new_issue_is_stored_sized_pushed_and_purged(
     assert result is not None
     assert result.outcome is Outcome.CREATED
     async with sessionmaker() as session:
-        sizes = (await session.execute(select(tables.ComicStory.width, tables.ComicStory.height))).all()
         outbox = await session.scalar(select(func.count()).select_from(tables.QueueOutbox))
-    assert sorted(sizes) == [(800, 1280)] * 3
     assert outbox == 0
+    # Images are not fetched in the event's path: a follow-up on the image queue asks for them.
+    assert images.requests == 0
+    assert await story_sizes(sessionmaker) == [(None, None)] * 3
+    [request] = await image_requests(pipeline)
+    assert request.issue_uuid == issue_uuid
+    assert sorted(request.story_uuids) == sorted(story["uuid"] for story in stories)
     assert await queued(pipeline) == [
         {"type": "SEND_PUSH_NOTIFICATION", "pushNotificationType": "NEW_EPISODE_RELEASED",
          "issueUuid": issue_uuid, "seriesUuid": series["uuid"]}
@@ -86,6 +103,13 @@ async def test_new_issue_is_stored_sized_pushed_and_purged(
     issue_purge = next(p for p in purger.purges if p.cache_type is CacheType.COMICISSUE)
     assert issue_purge.short_url == "the-lighthouse-keeper"
     assert issue_purge.name == "Episode 3: The Lighthouse"
+
+    purger.purges.clear()
+    await (await pipeline.get(StoryImageMeasurer)).measure(request)
+    assert await story_sizes(sessionmaker) == [(800, 1280)] * 3
+    sized = {purge.cache_type: purge for purge in purger.purges}
+    assert sorted(sized[CacheType.COMICSTORY].ids) == sorted(request.story_uuids)
+    assert sized[CacheType.COMICISSUE].name == "Episode 3: The Lighthouse"
 
 
 async def test_repeated_created_sends_no_second_push(
@@ -103,17 +127,22 @@ async def test_repeated_created_sends_no_second_push(
 
 
 async def test_exclusive_issue_images_are_not_downloaded(
-    processor: WebhookProcessor, images: ImageServer
+    processor: WebhookProcessor, pipeline: AsyncContainer, images: ImageServer
 ) -> None:
     series = series_data()
     issue = issue_data(series["uuid"], stories=served_stories(images, series["uuid"], new_uuid(), 2),
                        scopesForExclusiveContent=["patreon"])  # fmt: skip
     await processor.process(webhook("comicissue", "created", issue))
+    assert await image_requests(pipeline) == []
     assert images.requests == 0
 
 
 async def test_image_failures_leave_sizes_empty(
-    processor: WebhookProcessor, images: ImageServer, sessionmaker: async_sessionmaker[AsyncSession]
+    processor: WebhookProcessor,
+    pipeline: AsyncContainer,
+    images: ImageServer,
+    purger: RecordingPurger,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     series = series_data()
     issue_uuid = new_uuid()
@@ -124,8 +153,12 @@ async def test_image_failures_leave_sizes_empty(
     )
     assert result is not None
     assert result.outcome is Outcome.CREATED
-    async with sessionmaker() as session:
-        assert (await session.execute(select(tables.ComicStory.width))).scalars().all() == [None]
+    [request] = await image_requests(pipeline)
+    purger.purges.clear()
+    assert await (await pipeline.get(StoryImageMeasurer)).measure(request) == {}
+    assert images.requests == 1
+    assert await story_sizes(sessionmaker) == [(None, None)]
+    assert purger.purges == []
 
 
 @pytest.mark.parametrize(
@@ -168,9 +201,13 @@ async def test_push_survives_a_queue_failure_after_commit(
     assert len(waiting) == 1
     assert waiting[0].attempts == 1
 
+    assert waiting[0].next_attempt_at is not None  # retried after a delay
+
     monkeypatch.setattr(producer, "send", real_send)
     from inkverse.queues.outbox import OutboxRelay
 
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(tables.QueueOutbox).values(next_attempt_at=None))  # the delay is over
     assert await (await pipeline.get(OutboxRelay)).relay() == 1
     assert [message["pushNotificationType"] for message in await queued(pipeline)] == ["NEW_EPISODE_RELEASED"]
 

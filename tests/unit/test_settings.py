@@ -18,7 +18,7 @@ def test_defaults_need_no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert settings.server.port == 8000
     assert settings.server.env is Environment.DEVELOPMENT
     assert settings.database.url is None
-    assert settings.queues.queue_names == ["INKVERSE_HIGH_PRIORITY"]
+    assert settings.queues.queue_names == ["INKVERSE_HIGH_PRIORITY", "INKVERSE_IMAGES"]
 
 
 def test_variables_are_read_per_section(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,4 +82,10 @@ def test_docker_compose_uses_only_real_variables() -> None:
         assert environment["REDIS_URL"].startswith("redis://")
         assert environment["AWS_ENDPOINT_URL"].startswith("http://localstack")
     assert compose["services"]["postgres"]["image"].startswith("postgres:16")
+    # The init service provisions what `inkverse dev` does: queues, buckets and the e-mail sender.
+    assert "inkverse provision" in " ".join(compose["services"]["migrate"]["command"])
+    for name in ("api", "worker"):
+        assert compose["services"][name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
     assert compose["services"]["redis"]["image"].startswith("redis:7")

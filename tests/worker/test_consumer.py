@@ -10,10 +10,11 @@ from dishka import AsyncContainer
 from types_aiobotocore_sqs import SQSClient
 
 from inkverse.metrics import Metrics
-from inkverse.queues.client import QueueClient
+from inkverse.queues.client import MAX_BATCH, QueueClient, ReceivedMessage
 from inkverse.queues.producer import OverflowStore
 from inkverse.settings import Settings, WorkerSettings
 from inkverse.worker.consumer import Consumer, retry_delay
+from inkverse.worker.handlers import default_registry
 from inkverse.worker.registry import HandlerRegistry, MessageBody
 from inkverse.worker.runner import build_consumer
 
@@ -113,7 +114,8 @@ async def test_unknown_type_goes_to_the_dlq_with_the_reason(
     await eventually(arrived)
     assert json.loads(letters[0]["Body"]) == {"type": "NOT_A_TYPE"}
     assert "NOT_A_TYPE" in letters[0]["MessageAttributes"]["reason"]["StringValue"]
-    assert await queue_depth(sqs, client, QUEUE) == 0
+    # The dead letter is sent before the original is deleted: wait for the delete, do not race it.
+    await eventually(lambda: _equals(queue_depth(sqs, client, QUEUE), 0))
 
 
 @pytest.mark.parametrize("body", ["not json", "[1, 2]", '{"no_type": true}'])
@@ -165,6 +167,7 @@ async def test_failing_handler_is_retried_then_dead_lettered(
         await run.shutdown()
     assert len(attempts) == 3
     assert "database down" in letters[0]["MessageAttributes"]["reason"]["StringValue"]
+    assert letters[0]["MessageAttributes"]["receive_count"]["StringValue"] == "3"
 
 
 async def test_stop_cancels_the_long_poll(
@@ -184,7 +187,7 @@ async def test_stop_cancels_the_long_poll(
     await consumer.polling.wait()
     run.stop.set()
     # Well under the 20 s poll: the receive was cancelled rather than waited out.
-    await asyncio.wait_for(run.task, 5)
+    await asyncio.wait_for(run.task, 10)
 
 
 async def test_in_flight_handler_finishes_before_shutdown(
@@ -235,3 +238,86 @@ async def test_a_pointer_to_a_foreign_object_is_dead_lettered(
 
     await eventually(arrived)
     assert "does not name a stored message body" in letters[0]["MessageAttributes"]["reason"]["StringValue"]
+
+
+class StoppedWhileReceiving(QueueClient):
+    """A receive that returns messages just as the worker is told to stop (SIGTERM mid-poll)."""
+
+    stop: asyncio.Event | None = None
+
+    async def receive(
+        self, queue: str, max_messages: int = MAX_BATCH, wait_seconds: int | None = None
+    ) -> list[ReceivedMessage]:
+        messages = await super().receive(queue, max_messages, wait_seconds)
+        if messages and self.stop is not None:
+            self.stop.set()
+        return messages
+
+
+async def test_messages_received_as_the_worker_stops_are_given_back_at_once(
+    container: AsyncContainer, queues: None, settings: Settings, sqs: SQSClient, client: QueueClient
+) -> None:
+    handled: list[MessageBody] = []
+
+    async def handler(body: MessageBody, _: AsyncContainer) -> None:
+        handled.append(body)
+
+    await client.send(QUEUE, json.dumps({"type": "PING"}))
+    stopping = StoppedWhileReceiving(sqs, settings.queues)
+    consumer = Consumer(
+        container=container,
+        queues=stopping,
+        registry=HandlerRegistry({"PING": handler}),
+        settings=settings.worker,
+        queue_settings=settings.queues,
+        metrics=await container.get(Metrics),
+        overflow=await container.get(OverflowStore),
+    )
+    run = Running(consumer)
+    stopping.stop = run.stop
+    await asyncio.wait_for(run.task, 15)
+    assert handled == []
+    # Visible again now, not after the 30 s visibility timeout.
+    [again] = await client.receive(QUEUE, wait_seconds=1)
+    assert json.loads(again.body) == {"type": "PING"}
+
+
+async def test_handler_cancelled_after_the_grace_is_given_back_at_once(
+    container: AsyncContainer, queues: None, settings: Settings, client: QueueClient
+) -> None:
+    started = asyncio.Event()
+
+    async def stuck(_: MessageBody, __: AsyncContainer) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    consumer = Consumer(
+        container=container,
+        queues=client,
+        registry=HandlerRegistry({"STUCK": stuck}),
+        settings=WorkerSettings(shutdown_grace_seconds=0),
+        queue_settings=settings.queues,
+        metrics=await container.get(Metrics),
+        overflow=await container.get(OverflowStore),
+    )
+    run = Running(consumer)
+    await client.send(QUEUE, json.dumps({"type": "STUCK"}))
+    await asyncio.wait_for(started.wait(), 15)
+    await run.shutdown()
+    [again] = await client.receive(QUEUE, wait_seconds=1)
+    assert (json.loads(again.body), again.receive_count) == ({"type": "STUCK"}, 2)
+
+
+async def test_a_malformed_image_request_is_dead_lettered(
+    start: Any, sqs: SQSClient, client: QueueClient
+) -> None:
+    await start(default_registry())
+    await client.send(QUEUE, json.dumps({"type": "MEASURE_STORY_IMAGES", "issueUuid": "x", "storyUuids": []}))
+    letters: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        letters.extend(await dead_letters(sqs, client))
+        return bool(letters)
+
+    await eventually(arrived)
+    assert "not a story image request" in letters[0]["MessageAttributes"]["reason"]["StringValue"]

@@ -1,5 +1,5 @@
 """The ORM tables: the 19 of the reference schema (database.md §2) plus our own side tables
-`taddy_entity_state` and `queue_outbox`.
+`taddy_entity_state`, `queue_outbox` and `comicseries_search`.
 
 Importing this package registers every table on `Base.metadata`.
 
@@ -24,6 +24,7 @@ from inkverse.database.tables.notifications import (
     UserNotification,
 )
 from inkverse.database.tables.outbox import QueueOutbox
+from inkverse.database.tables.search import ComicSeriesSearch
 from inkverse.database.tables.social import UserComment, UserLike, UserReport, UserSeriesSubscription
 from inkverse.database.tables.taddy import TaddyEntityState
 from inkverse.database.tables.users import OAuthToken, User, UserCreatorClaim, UserDevice
@@ -31,6 +32,7 @@ from inkverse.database.tables.users import OAuthToken, User, UserCreatorClaim, U
 __all__ = [
     "ComicIssue",
     "ComicSeries",
+    "ComicSeriesSearch",
     "ComicStory",
     "ContentType",
     "Creator",

@@ -25,3 +25,7 @@ class QueueOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Revision 0005: a row is due when this is null or past (claimed rows and retries wait for it), and
+    # kept with `failed_at` set once its attempts are spent.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

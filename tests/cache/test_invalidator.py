@@ -6,8 +6,8 @@ import pytest
 from redis.asyncio import Redis
 
 from inkverse.cache.aside import CacheAside, CacheKey, EntryType
+from inkverse.cache.invalidator import CacheInvalidator, origin_targets
 from inkverse.cache.purge import CacheType, Purge, PurgeFailedError, make_purge
-from inkverse.cache.purger import CacheInvalidator, origin_targets
 from inkverse.cache.redis import make_redis
 from inkverse.cache.store import CacheStore
 from inkverse.errors import ValidationError

@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from inkverse.catalog.events import TaddyType, WebhookAction
 from inkverse.catalog_enums import (
     CONTENT_RATINGS,
     CONTENT_ROLES,
@@ -36,7 +37,6 @@ from inkverse.catalog_enums import (
     SERIES_TYPES,
 )
 from inkverse.errors import ValidationError
-from inkverse.taddy.webhooks import TaddyType, WebhookAction
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1

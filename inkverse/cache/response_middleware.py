@@ -145,7 +145,11 @@ def _query_request(params: dict[str, Any], *, from_query_string: bool) -> Cachea
     operation = get_operation_ast(document, operation_name) if document is not None else None
     if document is None or operation is None or operation.operation is not OperationType.QUERY:
         return None
-    return CacheableRequest(_request_key(query, variables, operation_name), document, operation)
+    try:
+        key = _request_key(query, variables, operation_name)
+    except orjson.JSONEncodeError:
+        return None  # variables nested too deep to serialize: the endpoint refuses them with a 400
+    return CacheableRequest(key, document, operation)
 
 
 def _asks_persisted_query(extensions: object) -> bool:

@@ -2,7 +2,7 @@
 
 `SeedDataset(size, seed, reference_time, editorial_uuids)` describes every row of every seeded table as
 plain tuples in the column order of its `TableData`; nothing here touches a database (the loader is
-`inkverse.dev.seed`). The same seed and reference time give exactly the same rows.
+`inkverse.seed.loader`). The same seed and reference time give exactly the same rows.
 
 Shapes follow the reference (database.md §1.8 and §2, taddy-api.md §5): image JSON with exactly the
 allowed keys (`base_url` ending in `/` on Taddy's ax1/ay1 hosts, `.webp` variants), enum values from

@@ -54,7 +54,7 @@ class DocumentationPages(BaseModel):
 
 def load_documentation_pages(path: Path | None = None) -> DocumentationPages:
     try:
-        text = path.read_text() if path else files("inkverse.lists").joinpath(BUNDLED).read_text()
+        text = path.read_text() if path else files("inkverse.notion").joinpath(BUNDLED).read_text()
         return DocumentationPages.model_validate(json.loads(text))
     except (OSError, json.JSONDecodeError, PydanticValidationError) as exc:
         where = str(path) if path else BUNDLED

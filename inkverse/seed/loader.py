@@ -1,4 +1,4 @@
-"""Fill a migrated database with the seed dataset (`inkverse.dev.seed_data`) through COPY.
+"""Fill a migrated database with the seed dataset (`inkverse.seed.dataset`) through COPY.
 
 `seed_database(url, size, seed)` refuses a database that already holds data unless `force=True`, which
 empties every table first. All rows go in with asyncpg's binary COPY in one transaction (a failure
@@ -18,9 +18,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from inkverse.database.engine import make_engine
-from inkverse.dev.seed_data import SIZES, SeedDataset, SeedSize, TableData
 from inkverse.errors import InkverseError
 from inkverse.lists.editorial import load_editorial
+from inkverse.seed.dataset import SIZES, SeedDataset, SeedSize, TableData
 from inkverse.settings import DatabaseSettings
 
 log = structlog.get_logger(__name__)
