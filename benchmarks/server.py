@@ -42,7 +42,7 @@ class ApiServer:
         with self._log_path.open("wb") as log:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "inkverse.cli.main", "serve",
-                "--host", self.host, "--port", str(self.port),
+                "--host", self.host, "--port", str(self.port), "--workers", "1",
                 env=self._env, stdout=log, stderr=log, start_new_session=True,
             )  # fmt: skip
         self._psutil = psutil.Process(self._process.pid)

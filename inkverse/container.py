@@ -17,9 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
+from inkverse.api.client_ip import ClientIpResolver
+from inkverse.bluesky.client import BlueskyClient
 from inkverse.cache.aside import CacheAside
 from inkverse.cache.invalidator import CacheInvalidator
 from inkverse.cache.purge import CachePurger, CdnPurger
+from inkverse.cache.rate_limit import RateLimiter
 from inkverse.cache.redis import make_redis
 from inkverse.cache.response_store import ResponseStore
 from inkverse.cache.stellate import make_stellate_purger
@@ -27,7 +30,13 @@ from inkverse.cache.store import CacheStore
 from inkverse.cloudflare.purge import make_cloudflare_purger
 from inkverse.cloudflare.storage import ObjectStore, open_object_store
 from inkverse.comics.search import CatalogSearch
-from inkverse.database.engine import make_engine, make_sessionmaker
+from inkverse.database.engine import (
+    ReadSessionmaker,
+    make_engine,
+    make_read_sessionmaker,
+    make_sessionmaker,
+)
+from inkverse.database.reads import RequestReads
 from inkverse.lists.editorial import EditorialData, load_editorial
 from inkverse.messaging.email import EmailSender, open_email_sender
 from inkverse.messaging.octopus import MailingList
@@ -39,12 +48,18 @@ from inkverse.queues.client import QueueClient
 from inkverse.queues.outbox import OutboxRelay
 from inkverse.queues.producer import OverflowStore, QueueProducer
 from inkverse.settings import (
+    AppleSettings,
+    AuthSettings,
     AwsSettings,
+    BlueskySettings,
     CacheSettings,
+    CannySettings,
     CloudflareSettings,
     DatabaseSettings,
     EmailSettings,
+    GoogleSettings,
     GraphQLSettings,
+    JwtSettings,
     NotionSettings,
     QueueSettings,
     RedisSettings,
@@ -58,7 +73,13 @@ from inkverse.settings import (
 )
 from inkverse.taddy.client import TaddyClient
 from inkverse.taddy.images import ImageSizer, make_image_session, parse_networks
+from inkverse.taddy.oauth import TaddyAuthClient
 from inkverse.taddy.processing import StoryImageMeasurer, WebhookProcessor
+from inkverse.users.claims import CreatorClaims
+from inkverse.users.deletion import AccountDeletion
+from inkverse.users.hosting_providers import HostingProviderConnector, HostingProviderKeys
+from inkverse.users.identity import IdentityVerifier
+from inkverse.users.tokens import TokenService, configured_key_pair
 
 ProcessName = NewType("ProcessName", str)
 """Which process this is (`api`, `worker`, `cli`): shown as the Postgres application name."""
@@ -108,6 +129,10 @@ class SettingsProvider(Provider):
         return settings.taddy
 
     @provide
+    def bluesky(self, settings: Settings) -> BlueskySettings:
+        return settings.bluesky
+
+    @provide
     def search(self, settings: Settings) -> SearchSettings:
         return settings.search
 
@@ -131,6 +156,26 @@ class SettingsProvider(Provider):
     def email(self, settings: Settings) -> EmailSettings:
         return settings.email
 
+    @provide
+    def jwt(self, settings: Settings) -> JwtSettings:
+        return settings.jwt
+
+    @provide
+    def auth(self, settings: Settings) -> AuthSettings:
+        return settings.auth
+
+    @provide
+    def canny(self, settings: Settings) -> CannySettings:
+        return settings.canny
+
+    @provide
+    def google(self, settings: Settings) -> GoogleSettings:
+        return settings.google
+
+    @provide
+    def apple(self, settings: Settings) -> AppleSettings:
+        return settings.apple
+
 
 class InfrastructureProvider(Provider):
     scope = Scope.APP
@@ -148,6 +193,16 @@ class InfrastructureProvider(Provider):
     @provide
     def sessionmaker(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
         return make_sessionmaker(engine)
+
+    @provide
+    def read_sessionmaker(self, engine: AsyncEngine) -> ReadSessionmaker:
+        return make_read_sessionmaker(engine)
+
+    @provide(scope=Scope.REQUEST)
+    async def request_reads(self, sessionmaker: ReadSessionmaker) -> AsyncIterator[RequestReads]:
+        reads = RequestReads(sessionmaker)
+        yield reads
+        await reads.close()
 
     @provide
     async def redis(self, settings: RedisSettings, process: ProcessName) -> AsyncIterator[Redis]:
@@ -190,8 +245,24 @@ class InfrastructureProvider(Provider):
         return NotionClient(http, settings)
 
     @provide
+    def identity_verifier(
+        self, http: aiohttp.ClientSession, google: GoogleSettings, apple: AppleSettings
+    ) -> IdentityVerifier:
+        """Process-wide, so the providers' signing keys are fetched once and shared."""
+        return IdentityVerifier(http, google, apple)
+
+    @provide
     def taddy_client(self, http: aiohttp.ClientSession, settings: TaddySettings) -> TaddyClient:
         return TaddyClient(http, settings)
+
+    @provide
+    def taddy_auth_client(self, http: aiohttp.ClientSession, settings: TaddySettings) -> TaddyAuthClient:
+        return TaddyAuthClient(http, settings)
+
+    @provide
+    def bluesky_client(self, http: aiohttp.ClientSession, settings: BlueskySettings) -> BlueskyClient:
+        """Process-wide, so the whole process shares one Bluesky login."""
+        return BlueskyClient(http, settings)
 
     @provide
     def catalog_search(
@@ -340,6 +411,67 @@ class MessagingProvider(Provider):
             yield store
 
 
+class AuthProvider(Provider):
+    """Session tokens, sign-in rate limits and the client address behind trusted proxies."""
+
+    scope = Scope.APP
+
+    @provide
+    def token_service(self, jwt: JwtSettings, server: ServerSettings) -> TokenService:
+        return TokenService(configured_key_pair(jwt, production=server.is_production))
+
+    @provide
+    def rate_limiter(self, redis: Redis, auth: AuthSettings, cache: CacheSettings) -> RateLimiter:
+        window, timeout = auth.rate_limit_window_seconds, cache.operation_timeout_seconds
+        return RateLimiter(redis, window_seconds=window, timeout_seconds=timeout)
+
+    @provide
+    def client_ip_resolver(self, auth: AuthSettings) -> ClientIpResolver:
+        return ClientIpResolver(auth.trusted_proxies)
+
+    @provide
+    def account_deletion(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        purger: CachePurger,
+        mailing_list: MailingList,
+    ) -> AccountDeletion:
+        return AccountDeletion(sessionmaker, purger, mailing_list)
+
+    @provide
+    def hosting_provider_keys(self, taddy: TaddySettings) -> HostingProviderKeys:
+        return HostingProviderKeys(taddy)
+
+    @provide
+    def hosting_provider_connector(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        taddy: TaddyAuthClient,
+        keys: HostingProviderKeys,
+    ) -> HostingProviderConnector:
+        return HostingProviderConnector(sessionmaker, taddy, keys)
+
+    @provide
+    def creator_claims(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        taddy: TaddyAuthClient,
+        keys: HostingProviderKeys,
+        purger: CachePurger,
+        slack: SlackNotifier,
+        server: ServerSettings,
+    ) -> CreatorClaims:
+        return CreatorClaims(
+            sessionmaker=sessionmaker,
+            taddy=taddy,
+            keys=keys,
+            purger=purger,
+            slack=slack,
+            website_url=server.website_url,
+        )
+
+
 def default_providers() -> tuple[Provider, ...]:
     return (
         SettingsProvider(),
@@ -347,6 +479,7 @@ def default_providers() -> tuple[Provider, ...]:
         PipelineProvider(),
         CacheProvider(),
         MessagingProvider(),
+        AuthProvider(),
     )
 
 

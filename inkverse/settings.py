@@ -78,6 +78,9 @@ class DatabaseSettings(_Section):
     max_overflow: int = Field(default=10, ge=0)
     pool_timeout_seconds: float = Field(default=30.0, gt=0)
     command_timeout_seconds: float = Field(default=30.0, gt=0)
+    pool_pre_ping: bool = False
+    """Test each pooled connection with a round trip before use (only worth it behind a proxy that
+    drops idle connections without closing them)."""
     echo: bool = False
 
     @field_validator("url")
@@ -205,6 +208,27 @@ class TaddySettings(_Section):
     image_concurrency: int = Field(default=4, ge=1, le=32)
     image_max_bytes: int = Field(default=262_144, ge=1024)
     image_allowed_networks: list[str] = []
+    # Taddy's OAuth, creator-claim and Patreon endpoints (`<auth_url>/auth/...`), as a hosting provider.
+    auth_url: str = "https://taddy.org"
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    # PEM (newlines may be written `\n`) of the key Taddy signs claim decisions and OAuth refresh
+    # tokens with; unset, claim callbacks and hosting-provider connections are refused.
+    public_key: str | None = None
+    # How long one GraphQL field may wait for Taddy's OAuth and Patreon endpoints (retries included).
+    auth_timeout_seconds: float = Field(default=15.0, gt=0)
+
+
+class BlueskySettings(_Section):
+    """`BLUESKY_*`: the account the server reads Bluesky profiles and follows with (AT Protocol XRPC)."""
+
+    api_url: str = "https://bsky.social/xrpc"
+    identifier: str = "dmathewwws.com"
+    app_password: SecretStr | None = None
+    # Follows read for one user at most (100 per call): bounds the time one request can take.
+    max_follows: int = Field(default=10_000, ge=100)
+    # How long one GraphQL field may wait for Bluesky (every call and retry it makes, all pages).
+    timeout_seconds: float = Field(default=20.0, gt=0)
 
 
 class SearchBackend(enum.StrEnum):
@@ -266,6 +290,62 @@ class EmailSettings(_Section):
     lists: dict[str, str] = {}
 
 
+class GoogleSettings(_Section):
+    """`GOOGLE_*`: Sign in with Google. An ID token's audience is `client_id_web` (website and Android
+    app) or `client_id_ios`; its signing keys come from `jwks_url`, kept `jwks_cache_seconds`, and
+    fetched again at most every `jwks_refetch_seconds` when a token names a key we do not have."""
+
+    client_id_web: str | None = None
+    client_id_ios: str | None = None
+    jwks_url: str = "https://www.googleapis.com/oauth2/v3/certs"
+    jwks_cache_seconds: int = Field(default=3600, ge=0)
+    jwks_refetch_seconds: int = Field(default=60, ge=0)
+    jwks_timeout_seconds: float = Field(default=5.0, gt=0)
+
+
+class AppleSettings(_Section):
+    """`APPLE_*`: Sign in with Apple. An ID token's audience is `service_id` (website) or `client_id`
+    (the app); keys as for Google."""
+
+    client_id: str | None = None
+    service_id: str | None = None
+    jwks_url: str = "https://appleid.apple.com/auth/keys"
+    jwks_cache_seconds: int = Field(default=3600, ge=0)
+    jwks_refetch_seconds: int = Field(default=60, ge=0)
+    jwks_timeout_seconds: float = Field(default=5.0, gt=0)
+
+
+class JwtSettings(_Section):
+    """`PRIVATE_JWT`, `PUBLIC_JWT` (no prefix, the original's names): the RS256 key pair of the session
+    tokens, as PEM; newlines may be written as `\\n`, as the original's deployments store them.
+    Production refuses to start without them; elsewhere a missing pair is generated for the process
+    (`inkverse dev` keeps one in its data folder)."""
+
+    private_jwt: SecretStr | None = None
+    public_jwt: str | None = None
+
+
+class AuthSettings(_Section):
+    """`AUTH_*`: sign-in limits and the proxies whose client-address headers are believed.
+
+    `trusted_proxies` lists addresses or networks (JSON list) of the CDN and load balancer: only a peer
+    inside them may name the client with `CF-Connecting-IP` or `X-Forwarded-For`. The limits count per
+    `rate_limit_window_seconds` and fail open when Redis is unavailable."""
+
+    trusted_proxies: list[str] = []
+    login_emails_per_address: int = Field(default=5, ge=1)
+    login_emails_per_ip: int = Field(default=20, ge=1)
+    token_exchanges_per_ip: int = Field(default=20, ge=1)
+    rate_limit_window_seconds: int = Field(default=900, ge=1)
+
+
+class CannySettings(_Section):
+    """`CANNY_*`: single sign-on into the Canny feedback board (`cannySso`)."""
+
+    sso_private_key: SecretStr | None = None
+    company_id: str | None = None
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     log: LogSettings = LogSettings()
@@ -277,12 +357,18 @@ class Settings(_Section):
     queues: QueueSettings = QueueSettings()
     worker: WorkerSettings = WorkerSettings()
     taddy: TaddySettings = TaddySettings()
+    bluesky: BlueskySettings = BlueskySettings()
     search: SearchSettings = SearchSettings()
     notion: NotionSettings = NotionSettings()
     cloudflare: CloudflareSettings = CloudflareSettings()
     stellate: StellateSettings = StellateSettings()
     slack: SlackSettings = SlackSettings()
     email: EmailSettings = EmailSettings()
+    google: GoogleSettings = GoogleSettings()
+    apple: AppleSettings = AppleSettings()
+    jwt: JwtSettings = JwtSettings()
+    auth: AuthSettings = AuthSettings()
+    canny: CannySettings = CannySettings()
 
 
 SECTION_PREFIXES: dict[str, str] = {
@@ -296,12 +382,18 @@ SECTION_PREFIXES: dict[str, str] = {
     "queues": "SQS_",
     "worker": "WORKER_",
     "taddy": "TADDY_",
+    "bluesky": "BLUESKY_",
     "search": "SEARCH_",
     "notion": "NOTION_",
     "cloudflare": "CLOUDFLARE_",
     "stellate": "STELLATE_",
     "slack": "SLACK_",
     "email": "EMAIL_",
+    "google": "GOOGLE_",
+    "apple": "APPLE_",
+    "jwt": "",
+    "auth": "AUTH_",
+    "canny": "CANNY_",
 }
 
 _SectionT = TypeVar("_SectionT", bound=_Section)

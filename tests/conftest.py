@@ -17,8 +17,10 @@ from inkverse.database.base import Base
 from inkverse.dev.provision import provision_aws
 from inkverse.settings import (
     AwsSettings,
+    CannySettings,
     DatabaseSettings,
     Environment,
+    JwtSettings,
     LogSettings,
     QueueSettings,
     RedisSettings,
@@ -27,9 +29,12 @@ from inkverse.settings import (
     TaddySettings,
     WorkerSettings,
 )
+from inkverse.users.tokens import generate_key_pair
 from tests.fixtures.services import TEST_DATABASE, Services, start_services
 
 WEBHOOK_SECRET = "test-webhook-secret"
+JWT_KEYS = generate_key_pair(2048)
+CANNY_SSO_KEY = "0f7c2d9e-4b1a-4c3e-9a8d-6e5f4a3b2c1d"  # Canny's keys are UUIDs
 
 assert tables.__all__  # every model is registered on Base.metadata
 
@@ -53,6 +58,10 @@ def settings(services: Services) -> Settings:
         # Payload fixtures name Taddy's real image hosts: never fetch them. Tests that measure images
         # enable sizing against a local image server.
         taddy=TaddySettings(webhook_secret=SecretStr(WEBHOOK_SECRET), image_sizing=False),
+        # One session-token key pair for every container of the session, so tokens signed in a test
+        # verify in any app it builds.
+        jwt=JwtSettings(private_jwt=SecretStr(JWT_KEYS.private_pem), public_jwt=JWT_KEYS.public_pem),
+        canny=CannySettings(sso_private_key=SecretStr(CANNY_SSO_KEY), company_id="inkverse-test"),
     )
 
 

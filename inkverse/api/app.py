@@ -21,13 +21,19 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inkverse.api.access_log import AccessLogMiddleware
-from inkverse.api.cors import GraphQLCors
+from inkverse.api.auth import auth_routes
+from inkverse.api.claims import claim_routes
+from inkverse.api.conditional_get import ConditionalGet
+from inkverse.api.cors import Cors, SiteCors
 from inkverse.api.health import ReadinessChecker
 from inkverse.api.http import GraphQLEndpoint
+from inkverse.api.persisted_queries import PersistedQueries
+from inkverse.api.provider_auth import provider_auth_routes
 from inkverse.api.webhooks import taddy_webhook
-from inkverse.cache.response_middleware import ResponseCache
+from inkverse.cache.response_middleware import ResponseCache, ViewerPolicy
 from inkverse.container import build_container
 from inkverse.graphql.schema import build_schema
+from inkverse.graphql.viewer import PUBLIC_ROOT_FIELDS, SELF_ONLY_FIELDS
 from inkverse.lists.editorial import EditorialData
 from inkverse.logging import configure_logging
 from inkverse.metrics import Metrics
@@ -35,6 +41,7 @@ from inkverse.notion.pages import DocumentationPages
 from inkverse.queues.client import QueueClient
 from inkverse.settings import ServerSettings, Settings, WorkerSettings, load_settings
 from inkverse.taddy.webhooks import effective_secret
+from inkverse.users.tokens import InvalidTokenError, TokenService, require_jwt_keys
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +49,9 @@ CONTAINER_KEY = "dishka_container"
 # Most specific first: "/api" would otherwise also count the webhook and GraphQL paths.
 _KNOWN_ROUTES = (
     "/api/graphql",
+    "/api/auth",
+    "/api/claim-creator",
+    "/api/hosting-provider",
     "/api/webhooks/taddy",
     "/api/worker/process-taddy-webhook",
     "/healthz",
@@ -139,10 +149,19 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
     """The application around an already-built container; the app closes it on shutdown."""
     server = settings.server
     check_webhook_secret(settings)
+    require_jwt_keys(settings.jwt, production=server.is_production)
     schema = build_schema(settings.graphql)
     endpoint = GraphQLEndpoint(schema, production=server.is_production, limits=settings.graphql)
     # CORS outside the response cache, so that cache hits carry the CORS headers too.
-    graphql = GraphQLCors(ResponseCache(endpoint, container=container, schema=schema))
+    # Persisted queries are resolved first, so the response cache and the endpoint see plain requests;
+    # ETags are computed on the final answer, cache hits included.
+    graphql = Cors(
+        PersistedQueries(
+            ConditionalGet(
+                ResponseCache(endpoint, container=container, schema=schema, viewers=viewer_policy(container))
+            )
+        )
+    )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -158,6 +177,9 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             Route("/api", api_root),
+            *auth_routes(),
+            *provider_auth_routes(),
+            *claim_routes(),
             Route("/api/webhooks/taddy", taddy_webhook, methods=["POST"]),
             Route("/api/worker/process-taddy-webhook", taddy_webhook, methods=["POST"]),
             # The original matched the prefix, so `/api/graphql/anything` reaches GraphQL too.
@@ -166,11 +188,25 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(SiteCors, website_url=server.website_url)
     if settings.log.access:
         # Added first, so it runs inside RequestScopeMiddleware and sees the request id.
         app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestScopeMiddleware, container=container)
     return app
+
+
+def viewer_policy(container: AsyncContainer) -> ViewerPolicy:
+    """Signed-in readers share cached answers that cannot depend on who asks."""
+
+    async def verify_bearer(token: str) -> bool:
+        try:
+            (await container.get(TokenService)).verify(token)
+        except InvalidTokenError:
+            return False
+        return True
+
+    return ViewerPolicy(verify_bearer, PUBLIC_ROOT_FIELDS, SELF_ONLY_FIELDS)
 
 
 def check_webhook_secret(settings: Settings) -> None:

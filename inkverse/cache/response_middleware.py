@@ -2,8 +2,10 @@
 
     ResponseCache(GraphQLEndpoint(schema, ...), container=container, schema=schema)
 
-Only anonymous requests (no `Authorization: Bearer <token>`) for a query operation are looked up. The
-key is a hash of (query, variables, operationName); GET and POST share entries. A response is stored
+Query operations are looked up: anonymous ones, and those carrying a bearer token (the app always sends
+one) when `verify_bearer` accepts the token and the answer cannot depend on who asks (every root field in
+`public_root_fields`, none of `self_only_fields`); such a request shares the anonymous entry. The key is
+a hash of (query, variables, operationName); GET and POST share entries. A response is stored
 whole when it is a 200 without errors, none of its root fields is null, and it contains at least one
 object carrying its key field: each such object tags the entry `Type:key`, and purging that tag
 (`CacheInvalidator`) deletes every response containing the object. A null root field is not cached,
@@ -15,6 +17,7 @@ MISS responses get `public, max-age=N` when `GRAPHQL_CDN_MAX_AGE` is N > 0.
 """
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -24,12 +27,17 @@ import strawberry
 from dishka import AsyncContainer
 from graphql import (
     DocumentNode,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
     get_operation_ast,
     parse,
+    visit,
 )
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
 from starlette.responses import Response
@@ -46,11 +54,26 @@ _PARSED_DOCUMENTS = 256
 _UNDECODABLE = object()
 
 
+BearerCheck = Callable[[str], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerPolicy:
+    """When a request carrying a bearer token may share the anonymous cache entry (coordinates are
+    `Type.field`; root fields are names)."""
+
+    verify_bearer: BearerCheck
+    public_root_fields: frozenset[str]
+    self_only_fields: frozenset[str]
+
+
 @dataclass(frozen=True, slots=True)
 class CacheableRequest:
     key: str
+    query: str
     document: DocumentNode
     operation: OperationDefinitionNode
+    bearer: str | None = None
 
 
 @dataclass(slots=True)
@@ -65,12 +88,19 @@ class ResponseCache:
     the endpoint executes. The store comes from the container's APP scope on the first request."""
 
     def __init__(
-        self, app: ASGIApp, *, container: AsyncContainer, schema: strawberry.Schema | GraphQLSchema
+        self,
+        app: ASGIApp,
+        *,
+        container: AsyncContainer,
+        schema: strawberry.Schema | GraphQLSchema,
+        viewers: ViewerPolicy | None = None,
     ) -> None:
         self._app = app
         self._container = container
         self._schema = schema if isinstance(schema, GraphQLSchema) else schema._schema  # noqa: SLF001
         self._store: ResponseStore | None = None
+        self._viewers = viewers
+        self._coordinates = lru_cache(maxsize=_PARSED_DOCUMENTS)(self._field_coordinates)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,6 +108,8 @@ class ResponseCache:
             return
         store = await self._response_store()
         receive, request = await _cacheable_request(scope, receive) if store.enabled else (receive, None)
+        if request is not None and request.bearer is not None and not await self._shareable(request):
+            request = None
         lookup = await store.lookup(request.key) if request is not None else Lookup(None, None)
         if request is None or lookup.started is None:
             store.count(BYPASS)
@@ -99,6 +131,30 @@ class ResponseCache:
             self._store = await self._container.get(ResponseStore)
         return self._store
 
+    async def _shareable(self, request: CacheableRequest) -> bool:
+        """Whether a token-bearing request may use the anonymous entry: the token is valid (else the
+        endpoint answers 401) and no field in the document depends on who asks."""
+        if self._viewers is None or request.bearer is None:
+            return False
+        coordinates = self._coordinates(request.query, request.document)
+        roots = {name.partition(".")[2] for name in coordinates if name.startswith("Query.")}
+        if not roots <= self._viewers.public_root_fields or coordinates & self._viewers.self_only_fields:
+            return False
+        return await self._viewers.verify_bearer(request.bearer)
+
+    def _field_coordinates(self, _query: str, document: DocumentNode) -> frozenset[str]:
+        type_info = TypeInfo(self._schema)
+        found: set[str] = set()
+
+        class Collector(Visitor):
+            def enter_field(self, node: FieldNode, *_: object) -> None:
+                parent = type_info.get_parent_type()
+                if parent is not None:
+                    found.add(f"{parent.name}.{node.name.value}")
+
+        visit(document, TypeInfoVisitor(type_info, Collector()))
+        return frozenset(found)
+
     def _tags(self, request: CacheableRequest, response: CapturedResponse) -> set[str]:
         data = _cacheable_data(response)
         return response_tags(self._schema, request.document, request.operation, data) if data else set()
@@ -107,12 +163,14 @@ class ResponseCache:
 async def _cacheable_request(scope: Scope, receive: Receive) -> tuple[Receive, CacheableRequest | None]:
     """The request, if it may be served from the cache; the body is read and handed on unchanged."""
     headers = Headers(scope=scope)
-    if _is_authenticated(headers) or scope["method"] not in ("GET", "POST"):
+    bearer = _bearer_token(headers)
+    if scope["method"] not in ("GET", "POST"):
         return receive, None
     if scope["method"] == "GET":
         if "text/html" in headers.get("accept", ""):
             return receive, None  # a browser: the endpoint answers with GraphiQL outside production
-        return receive, _query_request(dict(QueryParams(scope["query_string"])), from_query_string=True)
+        params = dict(QueryParams(scope["query_string"]))
+        return receive, _query_request(params, from_query_string=True, bearer=bearer)
     body, complete = await _read_body(receive)
     replay = _replaying(body, complete, receive)
     if not complete or not headers.get("content-type", "").startswith("application/json"):
@@ -121,18 +179,27 @@ async def _cacheable_request(scope: Scope, receive: Receive) -> tuple[Receive, C
         params = orjson.loads(body)
     except orjson.JSONDecodeError:
         return replay, None
-    return replay, _query_request(params, from_query_string=False) if isinstance(params, dict) else None
+    request = (
+        _query_request(params, from_query_string=False, bearer=bearer) if isinstance(params, dict) else None
+    )
+    return replay, request
 
 
 def _is_authenticated(headers: Headers) -> bool:
-    for value in headers.getlist("authorization"):
-        scheme, _, token = value.strip().partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            return True
-    return False
+    return _bearer_token(headers) is not None
 
 
-def _query_request(params: dict[str, Any], *, from_query_string: bool) -> CacheableRequest | None:
+def _bearer_token(headers: Headers) -> str | None:
+    """The token of `Authorization: Bearer <token>` as the endpoint reads it; None when anonymous."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.split(" ", 1)[0] or None
+
+
+def _query_request(
+    params: dict[str, Any], *, from_query_string: bool, bearer: str | None
+) -> CacheableRequest | None:
     if from_query_string:
         params = {**params, **_json_values(params, ("variables", "extensions"))}
     query, variables = params.get("query"), params.get("variables")
@@ -149,7 +216,7 @@ def _query_request(params: dict[str, Any], *, from_query_string: bool) -> Cachea
         key = _request_key(query, variables, operation_name)
     except orjson.JSONEncodeError:
         return None  # variables nested too deep to serialize: the endpoint refuses them with a 400
-    return CacheableRequest(key, document, operation)
+    return CacheableRequest(key, query, document, operation, bearer)
 
 
 def _asks_persisted_query(extensions: object) -> bool:

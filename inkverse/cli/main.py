@@ -6,14 +6,17 @@ line naming its variable and exit code 1, never a traceback.
 """
 
 import asyncio
+import os
 import sys
 from collections.abc import Coroutine, Sequence
 from typing import Annotated, Any
 
 import typer
 import uvicorn
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
-from inkverse.cli import cache, db, email, queues, seed, taddy
+from inkverse.cli import auth, cache, db, email, queues, seed, taddy, users
 from inkverse.cli.common import cli_settings, require_database_and_redis
 from inkverse.cli.failures import describe_unavailable_service
 from inkverse.errors import ConfigurationError, DependencyUnavailableError, InkverseError
@@ -30,6 +33,8 @@ app.add_typer(queues.app, name="queues")
 app.add_typer(email.app, name="email")
 app.add_typer(cache.app, name="cache")
 app.add_typer(taddy.app, name="taddy")
+app.add_typer(auth.app, name="auth")
+app.add_typer(users.app, name="users")
 app.command()(seed.seed)
 
 
@@ -50,27 +55,46 @@ def dev() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default INKVERSE_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default INKVERSE_PORT).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes (default: the usable CPU cores in production, else 1)."),
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn, in one process or in `--workers` processes sharing the port."""
     settings = cli_settings()
     require_database_and_redis(settings)
-    from inkverse.api.app import build_app  # noqa: PLC0415 - Strawberry is slow to import
-    from inkverse.container import build_container  # noqa: PLC0415
-
-    application = build_app(build_container(settings, "api"), settings)
-    config = uvicorn.Config(
-        application,
-        host=host or settings.server.host,
-        port=port or settings.server.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
+    processes = workers or (available_cores() if settings.server.is_production else 1)
+    options: dict[str, Any] = {
+        "host": host or settings.server.host,
+        "port": port or settings.server.port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 10,
+    }
+    if processes > 1:
+        # Each process builds its own app, container and connection pools (DATABASE_POOL_SIZE each).
+        config = uvicorn.Config(f"{__name__}:serving_app", factory=True, workers=processes, **options)
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return
+    config = uvicorn.Config(serving_app(), **options)
     server = uvicorn.Server(config)
     server.run()
     if not server.started:
         raise DependencyUnavailableError(f"could not bind {config.host}:{config.port}")
+
+
+def serving_app() -> Starlette:
+    """The API as `serve` runs it, settings loaded as every command loads them (per worker process)."""
+    from inkverse.api.app import build_app  # noqa: PLC0415 - Strawberry is slow to import
+    from inkverse.container import build_container  # noqa: PLC0415
+
+    settings = cli_settings()
+    return build_app(build_container(settings, "api"), settings)
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @app.command()

@@ -8,6 +8,7 @@ Webhook writes are in `inkverse.comics.writers`.
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import ColumnElement, Select, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,10 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkverse.catalog.ordering import is_live, position_order
 from inkverse.catalog_enums import SortOrder
 from inkverse.database import tables
+from inkverse.database.reads import any_of
 
 Series = tables.ComicSeries
 Issue = tables.ComicIssue
 Story = tables.ComicStory
+
+# The DataLoaders' statements, built once: building a statement costs more than running a cached one.
+_SERIES_BY_UUIDS = select(Series).where(any_of(Series.uuid, "uuids"))
+_ISSUES_BY_UUIDS = select(Issue).where(any_of(Issue.uuid, "uuids"))
+_ISSUE_COUNTS = (
+    select(Issue.series_uuid, func.count(Issue.uuid))
+    .where(any_of(Issue.series_uuid, "uuids"))
+    .group_by(Issue.series_uuid)
+)
 
 
 class ComicSeriesRepository:
@@ -42,7 +53,7 @@ class ComicSeriesRepository:
         """Blocked series included, as the original; callers decide whether to show them."""
         if not uuids:
             return {}
-        rows = await self._session.scalars(select(Series).where(Series.uuid.in_(set(uuids))))
+        rows = await self._session.scalars(_SERIES_BY_UUIDS, {"uuids": list(set(uuids))})
         return {row.uuid: row for row in rows}
 
     async def list_by_uuids(self, uuids: Sequence[str]) -> list[tables.ComicSeries]:
@@ -105,7 +116,7 @@ class ComicIssueRepository:
     async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.ComicIssue]:
         if not uuids:
             return {}
-        rows = await self._session.scalars(select(Issue).where(Issue.uuid.in_(set(uuids))))
+        rows = await self._session.scalars(_ISSUES_BY_UUIDS, {"uuids": list(set(uuids))})
         return {row.uuid: row for row in rows}
 
     async def list_for_series(
@@ -150,12 +161,9 @@ class ComicIssueRepository:
         counts = dict.fromkeys(series_uuids, 0)
         if not series_uuids:
             return counts
-        statement = (
-            select(Issue.series_uuid, func.count(Issue.uuid))
-            .where(Issue.series_uuid.in_(set(series_uuids)))
-            .group_by(Issue.series_uuid)
-        )
-        for series_uuid, count in await self._session.execute(statement):
+        for series_uuid, count in await self._session.execute(
+            _ISSUE_COUNTS, {"uuids": list(set(series_uuids))}
+        ):
             counts[series_uuid] = count
         return counts
 
@@ -179,7 +187,8 @@ class ComicStoryRepository:
         """Stories per issue in position order; every requested issue is present (maybe empty)."""
         stories: dict[str, list[tables.ComicStory]] = defaultdict(list)
         if issue_uuids:
-            for story in await self._session.scalars(_stories_of(issue_uuids, include_removed)):
+            statement = _stories_of(include_removed)
+            for story in await self._session.scalars(statement, {"issue_uuids": list(set(issue_uuids))}):
                 stories[story.issue_uuid].append(story)
         return {issue_uuid: stories[issue_uuid] for issue_uuid in issue_uuids}
 
@@ -241,8 +250,10 @@ def _image_url(image: dict[str, object] | None) -> str | None:
     return f"{base}{story}" if isinstance(base, str) and isinstance(story, str) and base and story else None
 
 
-def _stories_of(issue_uuids: Sequence[str], include_removed: bool) -> Select[tables.ComicStory]:
-    statement = select(Story).where(Story.issue_uuid.in_(set(issue_uuids)))
+@cache
+def _stories_of(include_removed: bool) -> Select[tables.ComicStory]:
+    """The stories of the issues bound as `issue_uuids` (built once per variant)."""
+    statement = select(Story).where(any_of(Story.issue_uuid, "issue_uuids"))
     if not include_removed:
         statement = statement.where(is_live(Story.is_removed))
     return statement.order_by(Story.issue_uuid, Story.position.asc().nulls_last(), Story.uuid)

@@ -6,18 +6,29 @@ Methods named `map_...` take a list of keys and return a dict, for DataLoaders. 
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, Select, String, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from inkverse.catalog.ordering import position_order
 from inkverse.catalog_enums import SortOrder
 from inkverse.database import tables
+from inkverse.database.reads import any_of
 
 Creator = tables.Creator
 Content = tables.CreatorContent
 Link = tables.CreatorLink
+
+# Built once (a DataLoader's statement): building a statement costs more than running a cached one.
+_CREATORS_BY_UUIDS = select(Creator).where(any_of(Creator.uuid, "uuids"))
+_CREATORS_OF_CONTENTS = (
+    select(Content.content_uuid, Creator)
+    .join(Content, Content.creator_uuid == Creator.uuid)
+    .where(any_of(Content.content_uuid, "content_uuids"), Content.content_type == bindparam("content_type"))
+    .order_by(Content.content_uuid, Content.content_position.asc().nulls_last(), Creator.uuid)
+)
 
 
 class CreatorRepository:
@@ -34,7 +45,7 @@ class CreatorRepository:
     async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.Creator]:
         if not uuids:
             return {}
-        rows = await self._session.scalars(select(Creator).where(Creator.uuid.in_(set(uuids))))
+        rows = await self._session.scalars(_CREATORS_BY_UUIDS, {"uuids": list(set(uuids))})
         return {row.uuid: row for row in rows}
 
     async def list_for_content(
@@ -51,13 +62,8 @@ class CreatorRepository:
         """Creators per content (e.g. per series uuid); every requested content is present (maybe empty)."""
         creators: dict[str, list[tables.Creator]] = defaultdict(list)
         if content_uuids:
-            statement = (
-                select(Content.content_uuid, Creator)
-                .join(Content, Content.creator_uuid == Creator.uuid)
-                .where(Content.content_uuid.in_(set(content_uuids)), Content.content_type == content_type)
-                .order_by(Content.content_uuid, Content.content_position.asc().nulls_last(), Creator.uuid)
-            )
-            for content_uuid, creator in await self._session.execute(statement):
+            parameters = {"content_uuids": list(set(content_uuids)), "content_type": content_type}
+            for content_uuid, creator in await self._session.execute(_CREATORS_OF_CONTENTS, parameters):
                 creators[content_uuid].append(creator)
         return {content_uuid: creators[content_uuid] for content_uuid in content_uuids}
 
@@ -103,24 +109,14 @@ class CreatorContentRepository:
         pages: dict[str, list[tables.CreatorContent]] = {uuid: [] for uuid in creator_uuids}
         if not creator_uuids:
             return pages
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=Content.creator_uuid,
-                order_by=(position_order(Content.position, sort_order), Content.uuid),
-            )
-            .label("rank")
-        )
-        ranked = select(Content, rank).where(Content.creator_uuid.in_(set(creator_uuids)))
-        if content_type is not None:
-            ranked = ranked.where(Content.content_type == content_type)
-        page = ranked.subquery()
-        statement = (
-            select(aliased(Content, page))
-            .where(page.c.rank > offset, page.c.rank <= offset + limit)
-            .order_by(page.c.creator_uuid, page.c.rank)
-        )
-        for content in await self._session.scalars(statement):
+        parameters = {
+            "creator_uuids": list(set(creator_uuids)),
+            "offset": offset,
+            "last": offset + limit,
+            "content_type": content_type,
+        }
+        statement = _content_pages(sort_order, of_one_type=content_type is not None)
+        for content in await self._session.scalars(statement, parameters):
             pages[content.creator_uuid].append(content)
         return pages
 
@@ -155,13 +151,40 @@ class CreatorLinkRepository:
         return {creator_uuid: links[creator_uuid] for creator_uuid in creator_uuids}
 
     async def creator_uuids_by_link(self, link_type: str, values: Sequence[str]) -> list[str]:
-        """Creators having a link of this type whose value is one of `values` (exact match), each once."""
+        """Creators having a link of this type whose value is one of `values` (exact match), each once.
+
+        The values travel as one array parameter: a Bluesky user can follow more accounts than
+        PostgreSQL takes parameters in one statement."""
         if not values:
             return []
+        wanted = bindparam("values", sorted(set(values)), type_=ARRAY(String))
         statement = (
             select(Link.creator_uuid)
-            .where(Link.type == link_type, Link.value.in_(set(values)))
+            .where(Link.type == link_type, Link.value == any_(wanted))
             .distinct()
             .order_by(Link.creator_uuid)
         )
         return list(await self._session.scalars(statement))
+
+
+@cache
+def _content_pages(sort_order: SortOrder, *, of_one_type: bool) -> Select[tables.CreatorContent]:
+    """Ranks `offset` < rank <= `last` of each creator's content in `creator_uuids` (optionally of
+    `content_type` only); built once per variant."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Content.creator_uuid,
+            order_by=(position_order(Content.position, sort_order), Content.uuid),
+        )
+        .label("rank")
+    )
+    ranked = select(Content, rank).where(any_of(Content.creator_uuid, "creator_uuids"))
+    if of_one_type:
+        ranked = ranked.where(Content.content_type == bindparam("content_type"))
+    page = ranked.subquery()
+    return (
+        select(aliased(Content, page))
+        .where(page.c.rank > bindparam("offset"), page.c.rank <= bindparam("last"))
+        .order_by(page.c.creator_uuid, page.c.rank)
+    )

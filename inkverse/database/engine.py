@@ -1,7 +1,9 @@
 """The async engine and sessionmaker, built from `DatabaseSettings`."""
 
 import json
+from typing import NewType
 
+import orjson
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -12,6 +14,15 @@ from inkverse.settings import DatabaseSettings
 def compact_json(value: object) -> str:
     """JSON as the original's driver wrote it (no spaces, UTF-8 kept), so stored text stays identical."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def parse_json(text: str | bytes) -> object:
+    """orjson, several times faster on the catalog's image and link columns; the standard parser for
+    what orjson refuses (integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def async_url(url: str) -> URL:
@@ -30,10 +41,13 @@ def make_engine(settings: DatabaseSettings, application_name: str = "inkverse") 
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
-        pool_pre_ping=True,
+        # No ping per checkout (one round trip each): a connection that died is dropped from the pool
+        # when it fails, and pool_recycle retires old ones before a proxy or server would.
+        pool_pre_ping=settings.pool_pre_ping,
         pool_recycle=1800,
         echo=settings.echo,
         json_serializer=compact_json,
+        json_deserializer=parse_json,
         connect_args={
             "command_timeout": settings.command_timeout_seconds,
             "server_settings": {"application_name": application_name},
@@ -43,3 +57,12 @@ def make_engine(settings: DatabaseSettings, application_name: str = "inkverse") 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+ReadSessionmaker = NewType("ReadSessionmaker", async_sessionmaker[AsyncSession])
+"""Sessions for plain reads only: autocommit, so a query is one round trip, without BEGIN and ROLLBACK."""
+
+
+def make_read_sessionmaker(engine: AsyncEngine) -> ReadSessionmaker:
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return ReadSessionmaker(async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False))

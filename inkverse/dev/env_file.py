@@ -13,6 +13,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from inkverse.settings import Settings, dev_env_file
+from inkverse.users.tokens import escape_pem
 
 EMBEDDED_MARKER = "# embedded:"
 HEADER = """\
@@ -60,6 +61,7 @@ def stack_variables(settings: Settings) -> dict[str, str]:
     aws = settings.aws
     secret = aws.secret_access_key.get_secret_value() if aws.secret_access_key else None
     webhook_secret = settings.taddy.webhook_secret
+    private_jwt = settings.jwt.private_jwt
     candidates = {
         "DATABASE_URL": settings.database.url,
         "REDIS_URL": settings.redis.url,
@@ -71,5 +73,8 @@ def stack_variables(settings: Settings) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": aws.access_key_id,
         "AWS_SECRET_ACCESS_KEY": secret,
         "TADDY_WEBHOOK_SECRET": webhook_secret.get_secret_value() if webhook_secret else None,
+        # PEM in one line, newlines as \n (read back by the settings).
+        "PRIVATE_JWT": escape_pem(private_jwt.get_secret_value()) if private_jwt else None,
+        "PUBLIC_JWT": escape_pem(settings.jwt.public_jwt) if settings.jwt.public_jwt else None,
     }
     return {name: value for name, value in candidates.items() if value}

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from inkverse.container import build_container
 from inkverse.database import migrations
 from inkverse.dev.env_file import DevEnvironment, stack_variables
+from inkverse.dev.keys import with_jwt_keys
 from inkverse.dev.provision import provision_aws
 from inkverse.dev.stack import EmbeddedStack, port_is_free
 from inkverse.errors import ConfigurationError, DependencyUnavailableError
@@ -176,7 +177,7 @@ async def run_dev(settings: Settings) -> None:
 
     stack = EmbeddedStack(settings.server.data_dir)
     previous = DevEnvironment.read(stack.data_dir)
-    settings = with_webhook_secret(without_previous_embedded(settings, previous))
+    settings = with_jwt_keys(with_webhook_secret(without_previous_embedded(settings, previous)))
     children: list[Child] = []
     try:
         urls = await stack.start(

@@ -26,7 +26,7 @@ class ComicsQuery:
         if uuid:
             row = await info.context.loaders.series_by_uuid.load(validate_and_trim_uuid(uuid))
         elif short_url:
-            async with info.context.session() as session:
+            async with info.context.read_session() as session:
                 row = await ComicSeriesRepository(session).get_by_short_url(short_url)
         else:
             return None
@@ -53,7 +53,7 @@ class ComicsQuery:
         current_page = check_range("page", default_if_omitted(page, 1), 1, MAX_ISSUE_PAGE)
         limit = check_range("limitPerPage", default_if_omitted(limit_per_page, 10), 1, MAX_ISSUES_PER_PAGE)
         order = default_if_missing(sort_order, SortOrder.LATEST)
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             rows = await ComicIssueRepository(session).list_for_series(
                 trimmed,
                 sort_order=order,
@@ -69,6 +69,6 @@ class ComicsQuery:
     async def get_comic_story(self, info: Info, uuid: strawberry.ID | None = UNSET) -> ComicStory | None:
         if not uuid:
             return None
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             row = await ComicStoryRepository(session).get_by_uuid(validate_and_trim_uuid(uuid))
         return ComicStory.from_row(row) if row else None

@@ -101,7 +101,7 @@ class CommentsQuery:
         current_page, limit = _paging(page, limit_per_page)
         sort = default_if_missing(sort_by, CommentSortType.TOP)
         target = validate_and_trim_uuid(target_uuid, "targetUuid")
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             rows = await CommentRepository(session).for_target(
                 target, target_type.value, CommentSort(sort.value), current_page, limit
             )
@@ -126,7 +126,7 @@ class CommentsQuery:
     ) -> CommentsForTarget:
         current_page, limit = _paging(page, limit_per_page)
         comment = validate_and_trim_uuid(comment_uuid, "commentUuid")
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             rows = await CommentRepository(session).replies(comment, current_page, limit)
         return CommentsForTarget(
             target_uuid=strawberry.ID(normalise_uuid(target_uuid)),

@@ -9,6 +9,8 @@ from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
+from inkverse.database import tables
+from inkverse.database.reads import SessionOpener
 from inkverse.graphql.loaders import Loaders
 
 SESSIONS_PER_REQUEST = 4
@@ -23,14 +25,31 @@ class Context:
     request: Request
     sessionmaker: async_sessionmaker[AsyncSession]
     loaders: Loaders
-    viewer_id: int | None = None
-    """The signed-in user's id; always None until authentication lands."""
+    user: tables.User | None = None
+    """The signed-in user's row (from the bearer token), or None for an anonymous request."""
 
     session_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SESSIONS_PER_REQUEST))
+    reads: SessionOpener | None = None
+    """The request's session for plain reads (`read_session`); None: reads use `sessionmaker`."""
+
+    @property
+    def viewer_id(self) -> int | None:
+        return self.user.id if self.user is not None else None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A new short-lived session: never share one across concurrently resolving fields. At most
         SESSIONS_PER_REQUEST are open at once, so one request cannot drain the connection pool."""
         async with self.session_slots, self.sessionmaker() as session:
+            yield session
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """For resolvers that only read: the request's one autocommit session, shared in turn with the
+        DataLoaders (no transaction, so one round trip per query)."""
+        if self.reads is None:
+            async with self.session() as session:
+                yield session
+            return
+        async with self.reads() as session:
             yield session

@@ -3,8 +3,10 @@
 import json
 from collections.abc import Sequence
 from enum import Enum
+from functools import cache
 from typing import Any, TypeVar
 
+import orjson
 import strawberry
 
 EnumT = TypeVar("EnumT", bound=Enum)
@@ -12,12 +14,13 @@ EnumT = TypeVar("EnumT", bound=Enum)
 
 def to_enum(enum_type: type[EnumT], value: str | None) -> EnumT | None:
     """A stored value outside the enum reads as null rather than failing the whole field."""
-    if value is None:
-        return None
-    try:
-        return enum_type(value)
-    except ValueError:
-        return None
+    return None if value is None else _members_by_value(enum_type).get(value)
+
+
+@cache
+def _members_by_value(enum_type: type[EnumT]) -> dict[object, EnumT]:
+    """A dict lookup per value: calling the enum class costs several times more, on every field."""
+    return {member.value: member for member in enum_type}
 
 
 def to_enums(enum_type: type[EnumT], values: Sequence[str] | None) -> list[EnumT | None] | None:
@@ -26,7 +29,12 @@ def to_enums(enum_type: type[EnumT], values: Sequence[str] | None) -> list[EnumT
 
 def image_as_string(image: dict[str, Any] | None) -> str | None:
     """The stored image JSON as the original served it (JSON.stringify: compact, UTF-8 kept)."""
-    return None if image is None else json.dumps(image, separators=(",", ":"), ensure_ascii=False)
+    if image is None:
+        return None
+    try:
+        return orjson.dumps(image).decode()
+    except orjson.JSONEncodeError:  # e.g. a lone surrogate from a `\\ud800` escape, or a huge integer
+        return json.dumps(image, separators=(",", ":"), ensure_ascii=False)
 
 
 def optional_id(value: str | int | None) -> strawberry.ID | None:

@@ -22,7 +22,7 @@ class CreatorsQuery:
         if uuid:
             row = await info.context.loaders.creator_by_uuid.load(validate_and_trim_uuid(uuid))
         elif short_url:
-            async with info.context.session() as session:
+            async with info.context.read_session() as session:
                 row = await CreatorRepository(session).get_by_short_url(short_url)
         else:
             return None
@@ -56,6 +56,6 @@ class CreatorsQuery:
             return None
         creator = validate_and_trim_uuid(creator_uuid, "creatorUuid")
         content = validate_and_trim_uuid(content_uuid, "contentUuid")
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             row = await CreatorContentRepository(session).get(creator, content)
         return CreatorContent.from_row(row) if row else None

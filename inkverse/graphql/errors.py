@@ -22,6 +22,11 @@ class ExpectedServerError(InkverseError):
     documentation path): logged as a warning without a traceback, not as a failure."""
 
 
+class AuthenticationError(InkverseError):
+    """The field needs a signed-in user (the original's AuthenticationError): REQUIRES_USER_AUTHENTICATION
+    with the field's own message, shown in production too."""
+
+
 def is_expected(error: GraphQLError) -> bool:
     return isinstance(error.original_error, ExpectedServerError)
 
@@ -32,6 +37,8 @@ def error_code(error: GraphQLError) -> str:
         return BAD_USER_INPUT
     if isinstance(original, NotFoundError):
         return BAD_USER_INPUT
+    if isinstance(original, AuthenticationError):
+        return REQUIRES_AUTH
     if original is None:
         code = (error.extensions or {}).get("code")
         return str(code) if code else INVALID_QUERY

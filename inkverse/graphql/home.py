@@ -100,7 +100,7 @@ class HomeQuery:
         self, info: Info, page: int | None = UNSET, limit_per_page: int | None = UNSET
     ) -> HomeScreenComicSeries | None:
         current_page, limit = home_paging(page, limit_per_page)
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             rows = await ComicDiscovery(session).recently_added(current_page, limit)
         return home_list("recently-added", rows)
 
@@ -109,7 +109,7 @@ class HomeQuery:
         self, info: Info, page: int | None = UNSET, limit_per_page: int | None = UNSET
     ) -> HomeScreenComicSeries | None:
         current_page, limit = home_paging(page, limit_per_page)
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             rows = await ComicDiscovery(session).recently_updated(current_page, limit)
         return home_list("recently-updated", rows)
 
@@ -152,7 +152,7 @@ class HomeQuery:
         chosen_period = default_if_missing(period, TrendingPeriod.WEEK)
         limit = check_range("limitPerPage", default_if_missing(limit_per_page, 6), 1, MAX_HOME_PER_PAGE)
         current_page = check_range("page", default_if_missing(page, 1), 1, MAX_HOME_PAGE)
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             rows = await ComicDiscovery(session).trending(chosen_metric, chosen_period, current_page, limit)
         return home_list(f"trending-{chosen_metric.value}-{chosen_period.value}", rows)
 

@@ -1,13 +1,14 @@
 """Per-request DataLoaders, one per relation, named `<target>_by_<key>` by attribute.
 
-Every batch opens its own short-lived session, so concurrently resolving fields never share one.
+Batches read through `sessions`: the request's one session (`RequestReads.session`), taken in turn.
 """
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from inkverse.cache.aside import CacheAside, CacheKey, EntryType
@@ -16,6 +17,7 @@ from inkverse.comics.repository import ComicIssueRepository, ComicSeriesReposito
 from inkverse.creators.repository import CreatorContentRepository, CreatorRepository
 from inkverse.database import tables
 from inkverse.database.base import Base
+from inkverse.database.reads import SessionOpener
 from inkverse.database.rows import row_from_dict, row_to_dict
 from inkverse.social.repository import COMMENT_LIKE, CommentRepository
 from inkverse.users.repository import UserRepository
@@ -61,51 +63,75 @@ async def content_pages(
 
 
 class Loaders:
-    def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], cache: CacheAside | None = None
-    ) -> None:
-        self._sessionmaker = sessionmaker
+    """Each loader is built on first use: most requests need two or three of them."""
+
+    def __init__(self, sessions: SessionOpener, cache: CacheAside | None = None) -> None:
+        self._sessions = sessions
         self._cache = cache
-        self.series_by_uuid = self._cached_rows(
+
+    @cached_property
+    def series_by_uuid(self) -> DataLoader[str, tables.ComicSeries | None]:
+        return self._cached_rows(
             EntryType.COMICSERIES,
             tables.ComicSeries,
             lambda s, keys: ComicSeriesRepository(s).map_by_uuids(keys),
         )
-        self.issue_by_uuid = self._cached_rows(
+
+    @cached_property
+    def issue_by_uuid(self) -> DataLoader[str, tables.ComicIssue | None]:
+        return self._cached_rows(
             EntryType.COMICISSUE,
             tables.ComicIssue,
             lambda s, keys: ComicIssueRepository(s).map_by_uuids(keys),
         )
-        self.issue_by_series_position = self._loader(
-            lambda s, keys: ComicIssueRepository(s).map_by_positions(keys)
-        )
-        self.issue_count_by_series_uuid = self._loader(
-            lambda s, keys: ComicIssueRepository(s).map_counts_for_series(keys)
-        )
-        self.stories_by_issue_uuid = self._loader(
-            lambda s, keys: ComicStoryRepository(s).map_for_issues(keys)
-        )
-        self.creator_by_uuid = self._cached_rows(
+
+    @cached_property
+    def issue_by_series_position(self) -> DataLoader[tuple[str, int], tables.ComicIssue | None]:
+        return self._loader(lambda s, keys: ComicIssueRepository(s).map_by_positions(keys))
+
+    @cached_property
+    def issue_count_by_series_uuid(self) -> DataLoader[str, int | None]:
+        return self._loader(lambda s, keys: ComicIssueRepository(s).map_counts_for_series(keys))
+
+    @cached_property
+    def stories_by_issue_uuid(self) -> DataLoader[str, list[tables.ComicStory] | None]:
+        return self._loader(lambda s, keys: ComicStoryRepository(s).map_for_issues(keys))
+
+    @cached_property
+    def creator_by_uuid(self) -> DataLoader[str, tables.Creator | None]:
+        return self._cached_rows(
             EntryType.CREATOR, tables.Creator, lambda s, keys: CreatorRepository(s).map_by_uuids(keys)
         )
-        self.creators_by_series_uuid = self._loader(
-            lambda s, keys: CreatorRepository(s).map_for_contents(keys)
-        )
-        self.content_page_by_creator = self._loader(content_pages)
-        self.user_by_id = self._loader(lambda s, keys: UserRepository(s).by_ids(keys))
-        self.user_by_creator_uuid = self._loader(lambda s, keys: UserRepository(s).by_creator_uuids(keys))
-        self.reply_count_by_comment_uuid = self._loader(
-            lambda s, keys: CommentRepository(s).reply_counts(keys)
-        )
-        self.like_count_by_comment_uuid = self._loader(
-            lambda s, keys: CommentRepository(s).like_counts(keys, COMMENT_LIKE)
-        )
+
+    @cached_property
+    def creators_by_series_uuid(self) -> DataLoader[str, list[tables.Creator] | None]:
+        return self._loader(lambda s, keys: CreatorRepository(s).map_for_contents(keys))
+
+    @cached_property
+    def content_page_by_creator(self) -> DataLoader[ContentPageKey, list[tables.CreatorContent] | None]:
+        return self._loader(content_pages)
+
+    @cached_property
+    def user_by_id(self) -> DataLoader[int, tables.User | None]:
+        return self._loader(lambda s, keys: UserRepository(s).by_ids(keys))
+
+    @cached_property
+    def user_by_creator_uuid(self) -> DataLoader[str, tables.User | None]:
+        return self._loader(lambda s, keys: UserRepository(s).by_creator_uuids(keys))
+
+    @cached_property
+    def reply_count_by_comment_uuid(self) -> DataLoader[str, int | None]:
+        return self._loader(lambda s, keys: CommentRepository(s).reply_counts(keys))
+
+    @cached_property
+    def like_count_by_comment_uuid(self) -> DataLoader[str, int | None]:
+        return self._loader(lambda s, keys: CommentRepository(s).like_counts(keys, COMMENT_LIKE))
 
     def _loader(self, fetch: Fetch[K, V]) -> DataLoader[K, V | None]:
-        sessionmaker = self._sessionmaker
+        sessions = self._sessions
 
         async def load(keys: Sequence[K]) -> list[V | None]:
-            async with sessionmaker() as session:
+            async with sessions() as session:
                 found = await fetch(session, list(keys))
             return [found.get(key) for key in keys]
 
@@ -118,10 +144,10 @@ class Loaders:
         cache = self._cache
         if cache is None or not cache.enabled:
             return self._loader(fetch)
-        sessionmaker = self._sessionmaker
+        sessions = self._sessions
 
         async def from_database(cache_keys: list[CacheKey]) -> list[dict[str, Any] | None]:
-            async with sessionmaker() as session:
+            async with sessions() as session:
                 found = await fetch(session, [key.id for key in cache_keys])
             return [row_to_dict(row) if (row := found.get(key.id)) else None for key in cache_keys]
 

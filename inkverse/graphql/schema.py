@@ -1,23 +1,31 @@
-"""The schema: one root type merged from the per-domain query types."""
+"""The schema: the root types merged from the per-domain query and mutation types."""
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from inkverse.graphql.account import AccountMutation
+from inkverse.graphql.claims import ClaimsQuery
 from inkverse.graphql.comics import ComicsQuery
 from inkverse.graphql.comments import CommentsQuery
+from inkverse.graphql.connections import ConnectionsMutation, ConnectionsQuery
 from inkverse.graphql.creators import CreatorsQuery
 from inkverse.graphql.documentation import DocumentationQuery
+from inkverse.graphql.documents import DocumentCache
+from inkverse.graphql.execution import PlainFieldExecutionContext, mark_plain_fields
 from inkverse.graphql.home import HomeQuery
 from inkverse.graphql.search import SearchQuery
 from inkverse.graphql.stats import StatsQuery
-from inkverse.graphql.users import UsersQuery
-from inkverse.graphql.validators.extension import InkverseValidationRules
+from inkverse.graphql.users import CannyQuery, UsersQuery
+from inkverse.graphql.validators import VALIDATION_RULES
 from inkverse.settings import GraphQLSettings
 
 DOCUMENT_CACHE_SIZE = 256
+
+# Per-domain mutation types, merged into `Mutation` in this order (graphql.md §2.7).
+MUTATION_TYPES: tuple[type, ...] = (AccountMutation, ConnectionsMutation)
 
 
 class InkverseSchema(strawberry.Schema):
@@ -38,20 +46,26 @@ def build_schema(limits: GraphQLSettings | None = None) -> strawberry.Schema:
             HomeQuery,
             SearchQuery,
             UsersQuery,
+            ConnectionsQuery,
+            CannyQuery,
+            ClaimsQuery,
             StatsQuery,
             CommentsQuery,
         ),
     )
-    max_tokens, max_aliases = limits.max_tokens, limits.max_aliases
-    return InkverseSchema(
-        query=query,
-        extensions=[
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            # Parsing and validating cost more than executing most queries; clients send a few fixed
-            # documents, so both results are kept (Strawberry's LRU caches, shared by the process).
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-            InkverseValidationRules,
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-        ],
+    documents = DocumentCache(
+        max_tokens=limits.max_tokens,
+        # The alias limit's rule class is built once: a class per request (as Strawberry's
+        # `MaxAliasesLimiter` builds it) would also defeat any cache keyed by the rules.
+        rules=(create_validator(limits.max_aliases), *VALIDATION_RULES),
+        maxsize=DOCUMENT_CACHE_SIZE,
     )
+    mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
+    schema = InkverseSchema(
+        query=query,
+        mutation=mutation,
+        execution_context_class=PlainFieldExecutionContext,
+        extensions=[documents.extension],
+    )
+    mark_plain_fields(schema._schema)  # noqa: SLF001 - the graphql-core schema Strawberry built
+    return schema

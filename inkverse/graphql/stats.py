@@ -30,7 +30,7 @@ class StatsQuery:
         self, info: Info, issue_uuid: strawberry.ID
     ) -> ComicIssueStats | None:
         uuid = validate_and_trim_uuid(issue_uuid, "issueUuid")
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             stats = ComicStatsRepository(session)
             likes = await stats.issue_like_count(uuid)
             comments = await stats.issue_comment_count(uuid)
@@ -41,7 +41,7 @@ class StatsQuery:
         self, info: Info, series_uuid: strawberry.ID
     ) -> ComicSeriesStats | None:
         uuid = validate_and_trim_uuid(series_uuid, "seriesUuid")
-        async with info.context.session() as session:
+        async with info.context.read_session() as session:
             stats = ComicStatsRepository(session)
             likes = await stats.series_like_count(uuid)
             comments = await stats.series_comment_count(uuid)

@@ -3,6 +3,7 @@
 They reference one another, so they live in one module; root fields are in the per-domain modules.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
@@ -78,37 +79,54 @@ class ComicSeries:
     async def issue_count(self, info: Info) -> int | None:
         return await info.context.loaders.issue_count_by_series_uuid.load(str(self.uuid))
 
+    row: strawberry.Private[tables.ComicSeries]
+
     @classmethod
     def from_row(cls, row: tables.ComicSeries) -> "ComicSeries":
-        return cls(
-            uuid=strawberry.ID(row.uuid),
-            date_published=row.date_published,
-            name=row.name,
-            description=row.description,
-            short_url=row.short_url,
-            cover_image_as_string=image_as_string(row.cover_image),
-            banner_image_as_string=image_as_string(row.banner_image),
-            thumbnail_image_as_string=image_as_string(row.thumbnail_image),
-            hash=row.hash,
-            issues_hash=row.issues_hash,
-            tags=string_list(row.tags),
-            genre0=to_enum(Genre, row.genre0),
-            genre1=to_enum(Genre, row.genre1),
-            genre2=to_enum(Genre, row.genre2),
-            language=to_enum(Language, row.language),
-            status=to_enum(SeriesStatus, row.status) or SeriesStatus.ONGOING,
-            series_type=to_enum(ComicSeriesType, row.series_type),
-            layout_type=to_enum(ComicSeriesLayoutType, row.series_layout),
-            content_rating=to_enum(ContentRating, row.content_rating),
-            sss_url=None if row.is_blocked else row.sss_url,
-            sss_owner_name=row.sss_owner_name,
-            sss_owner_public_email=row.sss_owner_public_email,
-            copyright=row.copyright,
-            is_completed=None,
-            is_blocked=row.is_blocked,
-            hosting_provider_uuid=optional_id(row.hosting_provider_uuid),
-            scopes_for_exclusive_content=string_list(row.scopes_for_exclusive_content),
-        )
+        """A series whose fields are converted from `row` when first read (a query selects a few)."""
+        series = cls.__new__(cls)
+        series.row = row
+        return series
+
+    def __getattr__(self, name: str) -> object:
+        convert = _SERIES_FIELDS.get(name)
+        if convert is None:
+            raise AttributeError(name)
+        value = convert(self.row)
+        setattr(self, name, value)
+        return value
+
+
+_SERIES_FIELDS: dict[str, Callable[[tables.ComicSeries], object]] = {
+    "uuid": lambda row: strawberry.ID(row.uuid),
+    "date_published": lambda row: row.date_published,
+    "name": lambda row: row.name,
+    "description": lambda row: row.description,
+    "short_url": lambda row: row.short_url,
+    "cover_image_as_string": lambda row: image_as_string(row.cover_image),
+    "banner_image_as_string": lambda row: image_as_string(row.banner_image),
+    "thumbnail_image_as_string": lambda row: image_as_string(row.thumbnail_image),
+    "hash": lambda row: row.hash,
+    "issues_hash": lambda row: row.issues_hash,
+    "tags": lambda row: string_list(row.tags),
+    "genre0": lambda row: to_enum(Genre, row.genre0),
+    "genre1": lambda row: to_enum(Genre, row.genre1),
+    "genre2": lambda row: to_enum(Genre, row.genre2),
+    "language": lambda row: to_enum(Language, row.language),
+    "status": lambda row: to_enum(SeriesStatus, row.status) or SeriesStatus.ONGOING,
+    "series_type": lambda row: to_enum(ComicSeriesType, row.series_type),
+    "layout_type": lambda row: to_enum(ComicSeriesLayoutType, row.series_layout),
+    "content_rating": lambda row: to_enum(ContentRating, row.content_rating),
+    "sss_url": lambda row: None if row.is_blocked else row.sss_url,
+    "sss_owner_name": lambda row: row.sss_owner_name,
+    "sss_owner_public_email": lambda row: row.sss_owner_public_email,
+    "copyright": lambda row: row.copyright,
+    "is_completed": lambda _: None,
+    "is_blocked": lambda row: row.is_blocked,
+    "hosting_provider_uuid": lambda row: optional_id(row.hosting_provider_uuid),
+    "scopes_for_exclusive_content": lambda row: string_list(row.scopes_for_exclusive_content),
+}
+"""How each field of a `ComicSeries` is read from its row."""
 
 
 @strawberry.type

@@ -2,6 +2,7 @@
 
 from tests.graphql.conftest import (  # noqa: F401 - fixtures are found by name
     events,
+    fake_bluesky,
     fake_notion,
     fake_taddy,
     gql,

@@ -111,10 +111,30 @@ async def test_cors_preflight_and_simple_requests(client: httpx.AsyncClient) -> 
     assert simple.headers["access-control-allow-origin"] == "*"
 
 
-async def test_persisted_queries_are_not_supported(client: httpx.AsyncClient) -> None:
-    body = {"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "x"}}}
-    response = await client.post(URL, json=body)
-    assert response.json()["errors"][0]["code"] == "PERSISTED_QUERY_NOT_SUPPORTED"
+@pytest.mark.parametrize("path", ["/api/auth/exchange-otp", "/api/claim-creator/initiate"])
+async def test_the_site_routes_allow_only_the_website(client: httpx.AsyncClient, path: str) -> None:
+    preflight = await client.options(
+        path,
+        headers={
+            "Origin": "https://elsewhere.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://inkverse.co"
+    assert preflight.headers["access-control-allow-credentials"] == "true"
+    assert preflight.headers["access-control-allow-headers"] == "content-type"
+    assert "Origin" in preflight.headers["vary"]
+    answer = await client.post(path, json={}, headers={"Origin": "https://inkverse.co"})
+    assert answer.status_code in {400, 401}
+    assert answer.headers["access-control-allow-origin"] == "https://inkverse.co"
+    assert "Origin" in answer.headers["vary"]
+
+
+async def test_other_routes_send_no_cors_headers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api", headers={"Origin": "https://inkverse.co"})
+    assert "access-control-allow-origin" not in response.headers
 
 
 async def test_body_over_the_limit_is_413_before_parsing(client: httpx.AsyncClient) -> None:

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from inkverse.api.app import RequestScopeMiddleware
-from inkverse.api.cors import GraphQLCors
+from inkverse.api.cors import Cors
 from inkverse.api.http import GraphQLEndpoint
 from inkverse.cache.aside import CacheAside
 from inkverse.cache.invalidator import CacheInvalidator
@@ -76,7 +76,7 @@ async def metrics(container: AsyncContainer) -> Metrics:
 def cached_graphql_app(container: AsyncContainer) -> Starlette:
     schema = build_schema()
     endpoint = ResponseCache(GraphQLEndpoint(schema, production=False), container=container, schema=schema)
-    app = Starlette(routes=[Route("/api/graphql", GraphQLCors(endpoint))])
+    app = Starlette(routes=[Route("/api/graphql", Cors(endpoint))])
     app.add_middleware(RequestScopeMiddleware, container=container)
     return app
 

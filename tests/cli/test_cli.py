@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aioboto3
 import httpx
+import psutil
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -195,3 +196,34 @@ async def test_provision_creates_what_dev_provisions(tmp_path: Path, moto: Servi
     assert {"ink0", "inkverse-queue-overflow"} <= buckets
     assert "info@inkverse.co" in identities
     assert any(url.endswith("/INKVERSE_HIGH_PRIORITY_DLQ") for url in queues)
+
+
+async def test_serve_with_workers_runs_that_many_processes(tmp_path: Path, services: Services) -> None:
+    port = closed_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(SERVICE_PREFIXES)}
+    environment |= {"DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "inkverse.cli.main", "serve", "--workers", "2", "--port", str(port),
+        cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            assert await answers_within(http, "/healthz", seconds=60)
+        children = psutil.Process(process.pid).children()
+        workers = [child for child in children if "spawn_main" in " ".join(child.cmdline())]
+        assert len(workers) == 2
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=30)
+
+
+async def answers_within(http: httpx.AsyncClient, path: str, seconds: float) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            if (await http.get(path)).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    return False

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from inkverse.api.app import build_app
 from inkverse.container import build_container
 from inkverse.database.engine import make_sessionmaker
-from inkverse.settings import NotionSettings, Settings
+from inkverse.settings import BlueskySettings, NotionSettings, Settings
 from tests.fixtures.catalog import EventApplier
+from tests.fixtures.fake_bluesky import APP_PASSWORD, IDENTIFIER, FakeBluesky, serve_fake_bluesky
 from tests.fixtures.fake_notion import FakeNotion, serve_fake_notion
 from tests.fixtures.fake_taddy import API_KEY, USER_ID, FakeTaddy, serve_fake_taddy
 
@@ -80,7 +81,12 @@ def with_fakes(settings: Settings, taddy: FakeTaddy, notion: FakeNotion) -> Sett
     return settings.model_copy(
         update={
             "taddy": settings.taddy.model_copy(
-                update={"api_url": taddy.url, "user_id": USER_ID, "api_key": SecretStr(API_KEY)}
+                update={
+                    "api_url": taddy.url,
+                    "user_id": USER_ID,
+                    "api_key": SecretStr(API_KEY),
+                    "auth_url": taddy.auth_url,
+                }
             ),
             "notion": NotionSettings(api_url=notion.url, timeout_seconds=2),
         }
@@ -88,11 +94,27 @@ def with_fakes(settings: Settings, taddy: FakeTaddy, notion: FakeNotion) -> Sett
 
 
 @pytest.fixture
+async def fake_bluesky() -> AsyncIterator[FakeBluesky]:
+    async for server in serve_fake_bluesky():
+        yield server
+
+
+def with_bluesky(settings: Settings, bluesky: FakeBluesky) -> Settings:
+    wired = BlueskySettings(api_url=bluesky.url, identifier=IDENTIFIER, app_password=SecretStr(APP_PASSWORD))
+    return settings.model_copy(update={"bluesky": wired})
+
+
+@pytest.fixture
 async def wired_client(
-    settings: Settings, engine: AsyncEngine, fake_taddy: FakeTaddy, fake_notion: FakeNotion
+    settings: Settings,
+    engine: AsyncEngine,
+    fake_taddy: FakeTaddy,
+    fake_notion: FakeNotion,
+    fake_bluesky: FakeBluesky,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The API wired to the fake Taddy (search) and the fake Notion (documentation)."""
-    async with client_for(with_fakes(settings, fake_taddy, fake_notion)) as http:
+    """The API wired to the fake Taddy (search, OAuth, Patreon), the fake Notion (documentation) and
+    the fake Bluesky."""
+    async with client_for(with_bluesky(with_fakes(settings, fake_taddy, fake_notion), fake_bluesky)) as http:
         yield http
 
 

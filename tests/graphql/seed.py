@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.catalog.events import TaddyType
 from inkverse.database import tables
+from inkverse.taddy.oauth import TADDY_HOSTING_PROVIDER_UUID
 from tests.fixtures.catalog import EventApplier
 from tests.fixtures.taddy_payloads import creator_data, creatorcontent_data, issue_data, series_data
 
@@ -54,6 +55,40 @@ async def add_user(
     async with sessionmaker() as session, session.begin():
         session.add(user)
     return user
+
+
+async def add_oauth_token(
+    sessionmaker: Sessionmaker,
+    user_id: int,
+    refresh_token: str,
+    provider_uuid: str = TADDY_HOSTING_PROVIDER_UUID,
+) -> None:
+    """The user's stored refresh token for a hosting provider (Taddy unless told), valid for a day."""
+    async with sessionmaker() as session, session.begin():
+        session.add(
+            tables.OAuthToken(
+                user_id=user_id,
+                hosting_provider_uuid=provider_uuid,
+                refresh_token=refresh_token,
+                refresh_token_expires_at=now() + DAY,
+            )
+        )
+
+
+async def add_creator_claim(
+    sessionmaker: Sessionmaker, user_id: int, creator_uuid: str, status: str = "APPROVED"
+) -> None:
+    """The user's claim on a creator, as the claim callback leaves it."""
+    async with sessionmaker() as session, session.begin():
+        session.add(
+            tables.UserCreatorClaim(
+                user_id=user_id,
+                creator_uuid=creator_uuid,
+                status=status,
+                claim_token=uuid_module.uuid4().hex * 2 + "0" * 16,
+                claim_token_expiry=now() + 7 * DAY,
+            )
+        )
 
 
 async def add_comment(

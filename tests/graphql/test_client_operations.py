@@ -1,23 +1,39 @@
 """The real client operations (graphql.md §4) execute without errors against seeded data.
 
 Each operation whose root fields this server already serves is sent exactly as Apollo Client sends it
-(fragments, `__typename` everywhere), with the variables the clients' dispatch code uses.
+(fragments, `__typename` everywhere), with the variables the clients' dispatch code uses, by a signed-in
+reader (the app always sends a token).
 """
 
 from typing import Any
 
 import httpx
 import pytest
+from dishka import AsyncContainer
 from graphql import parse, validate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.graphql.schema import build_schema
 from inkverse.lists.editorial import load_editorial
+from inkverse.taddy.oauth import TADDY_HOSTING_PROVIDER_UUID
+from inkverse.users.tokens import TokenService, TokenType
 from tests.fixtures.catalog import EventApplier
+from tests.fixtures.fake_bluesky import FakeBluesky
 from tests.fixtures.fake_notion import FakeNotion
 from tests.fixtures.fake_taddy import FakeTaddy
-from tests.graphql.seed import add_comment, add_user, like_comment, like_issue, now, seed_creator, seed_series
+from tests.graphql.seed import (
+    add_comment,
+    add_creator_claim,
+    add_oauth_token,
+    add_user,
+    like_comment,
+    like_issue,
+    now,
+    seed_creator,
+    seed_series,
+)
 from tests.graphql.validators.client_operations import CLIENT_OPERATIONS, ClientOperation
+from tests.messaging.conftest import moto_reset, verified_sender  # noqa: F401 - fixtures
 
 SERVED = sorted(
     (
@@ -32,10 +48,13 @@ TERMS_PAGE = "ce1fc05e-5ae3-4772-84eb-da8cbe8f506e"
 
 def test_every_public_catalog_operation_is_served() -> None:
     assert [operation.name for operation in SERVED] == [
-        "GetClaimCreatorPage", "GetComicIssue", "GetComicIssueDynamic", "GetComicSeries",
-        "GetComicSeriesDynamic", "GetComments", "GetCreator", "GetDocumentation", "GetList",
+        "CannySso", "FetchAllHostingProviderTokens", "FetchRefreshTokenForHostingProvider", "GetBlueskyProfile", "GetClaimCreatorPage", "GetComicIssue", "GetComicIssueDynamic",
+        "GetComicSeries", "GetComicSeriesDynamic", "GetComicsFromBlueskyCreators",
+        "GetComicsFromPatreonCreators", "GetComments", "GetCreator", "GetCreatorClaimStatus", "GetDocumentation", "GetList",
+        "GetMeDetails",
         "GetMiniComicSeries", "GetMiniCreator", "GetRepliesForComment", "GetTrendingComicSeries",
-        "GetUserByUsername", "HomeScreen", "Search",
+        "GetUserByUsername", "HomeScreen", "ResendVerificationEmail", "SaveBlueskyDid", "Search", "UpdateUserEmail",
+        "UpdateUserProfile",
     ]  # fmt: skip
 
 
@@ -45,13 +64,24 @@ async def catalog(
     sessionmaker: async_sessionmaker[AsyncSession],
     fake_taddy: FakeTaddy,
     fake_notion: FakeNotion,
+    fake_bluesky: FakeBluesky,
+    container: AsyncContainer,
 ) -> dict[str, Any]:
     """A curated, popular series with three episodes, a claimed creator, a comment thread and likes."""
+    tokens = await container.get(TokenService)
     featured_uuid = load_editorial().list_by_id("1").comic_series_uuids[0]  # type: ignore[union-attr]
     seeded = await seed_series(events, issues=3, uuid=featured_uuid, name="The Lighthouse Keeper")
     series_uuid, issue_uuid = seeded["series"]["uuid"], seeded["issues"][1]["uuid"]
     made = await seed_creator(events, series_uuid, name="Ann Example")
-    user = await add_user(sessionmaker, "annexample", creator_uuid=made["creator"]["uuid"])
+    # On Bluesky the reader follows Ann's handle; on Patreon (through Taddy) Ann's page.
+    on_bluesky = fake_bluesky.add_profile("annexample.bsky.social")
+    fake_bluesky.follow(on_bluesky["did"], [fake_bluesky.add_profile("ann.example.com")["did"]])
+    user = await add_user(sessionmaker, "annexample", creator_uuid=made["creator"]["uuid"],
+                          bluesky_did=on_bluesky["did"])  # fmt: skip
+    taddy_token = fake_taddy.refresh_token_for(user.id)
+    await add_oauth_token(sessionmaker, user.id, taddy_token)
+    await add_creator_claim(sessionmaker, user.id, made["creator"]["uuid"])
+    fake_taddy.patreon_following[user.id] = ["annexample"]
     comment = await add_comment(sessionmaker, user_id=user.id, issue_uuid=issue_uuid, series_uuid=series_uuid,
                                 created_at=now() - 60)  # fmt: skip
     await add_comment(sessionmaker, user_id=user.id, issue_uuid=issue_uuid, series_uuid=series_uuid,
@@ -61,11 +91,14 @@ async def catalog(
     fake_taddy.add_series(seeded["series"])
     fake_notion.add_page(TERMS_PAGE, "Terms of Service")
     return {
+        # The signed-in reader: the claimed creator's account, as the website sends it.
+        "access_token": tokens.issue(user.id, TokenType.ACCESS),
         "series_uuid": series_uuid,
         "short_url": "the-lighthouse-keeper",
         "issue_uuid": issue_uuid,
         "creator_uuid": made["creator"]["uuid"],
         "comment_uuid": comment,
+        "bluesky_did": on_bluesky["did"],
     }
 
 
@@ -93,6 +126,18 @@ def variables_for(name: str, seeded: dict[str, Any]) -> dict[str, Any]:
         "GetUserByUsername": {"username": "annexample"},
         "HomeScreen": {},
         "Search": {"term": "lighthouse", "page": 1, "limitPerPage": 20, "filterForTypes": ["COMICSERIES"]},
+        "CannySso": {"redirectPath": None},
+        "GetMeDetails": {},
+        "GetCreatorClaimStatus": {"creatorUuid": seeded["creator_uuid"]},
+        "GetBlueskyProfile": {"handle": "bsky.app/profile/ann.example.com"},
+        "GetComicsFromBlueskyCreators": {},
+        "GetComicsFromPatreonCreators": {},
+        "SaveBlueskyDid": {"did": seeded["bluesky_did"]},
+        "FetchAllHostingProviderTokens": {},
+        "FetchRefreshTokenForHostingProvider": {"hostingProviderUuid": TADDY_HOSTING_PROVIDER_UUID},
+        "UpdateUserProfile": {"username": "Ann-Example", "ageRange": "UNDER_18", "birthYear": 2011},
+        "UpdateUserEmail": {"email": "ann@example.com"},
+        "ResendVerificationEmail": {},
     }[name]
 
 
@@ -110,6 +155,7 @@ def empty_lists(value: Any, path: str = "data") -> list[str]:
 ALLOWED_EMPTY = {"HomeScreen": ["data.getRecentlyUpdatedComicSeries.comicSeries"]}
 
 
+@pytest.mark.usefixtures("verified_sender")  # the account mutations send e-mail
 @pytest.mark.parametrize("operation", SERVED, ids=lambda operation: operation.name)
 async def test_the_operation_executes_without_errors(
     wired_client: httpx.AsyncClient, catalog: dict[str, Any], operation: ClientOperation
@@ -119,9 +165,12 @@ async def test_the_operation_executes_without_errors(
         "query": operation.document,
         "variables": variables_for(operation.name, catalog),
     }
-    response = await wired_client.post(
-        "/api/graphql", json=payload, headers={"client-name": "inkverse-website", "client-version": "3.0.0"}
-    )
+    headers = {
+        "client-name": "inkverse-website",
+        "client-version": "3.0.0",
+        "authorization": f"Bearer {catalog['access_token']}",
+    }
+    response = await wired_client.post("/api/graphql", json=payload, headers=headers)
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body

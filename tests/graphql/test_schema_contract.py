@@ -33,16 +33,17 @@ PUBLIC_ROOT_FIELDS = {
     "getRecentlyUpdatedComicSeries", "getMostPopularComicSeries", "getFeaturedComicSeries",
     "getCuratedLists", "getTrendingComicSeries", "getList", "search", "getStatsForComicIssue",
     "getStatsForComicSeries", "getUserByUsername", "getUserById", "getComments", "getRepliesForComment",
-    "getDocumentation",
+    "getDocumentation", "me", "cannySso", "getCreatorClaimStatus", "getBlueskyProfile",
+    "getComicsFromBlueskyCreators", "getComicsFromPatreonCreators",
 }  # fmt: skip
 
 # Declared with the issues that bring their root fields: the signed-in user's reads and the mutations
 # (auth, claims, subscriptions, reports), and the notification feed with its union, input type,
 # `@costFactor` (the only applied cost directive) and the unreachable notification/auth types.
 NOT_YET_DECLARED = {
-    "Mutation", "AuthProvider", "CreatorClaimStatus", "NotificationType", "ReportType",
+    "AuthProvider", "NotificationType", "ReportType",
     "NotificationEventType", "NotificationChannel", "NotificationTimeBucket", "ProfileComicSeries",
-    "BlueskyProfile", "CannySSO", "UserComicSeries", "NotificationPreference", "UserComment",
+    "UserComicSeries", "NotificationPreference", "UserComment",
     "Notification", "AggregatedNotification", "NotificationItem", "NotificationSection",
     "NotificationFeed", "NotificationSettingItem", "NotificationSettingStatus", "NotificationFeedItem",
     "NotificationPreferenceInput", "Float",
@@ -126,7 +127,7 @@ def object_mismatches(name: str, fields: dict[str, object], expected: dict[str, 
             problems.append(f"{name}.{field_name}: not in the reference")
         elif isinstance(field, GraphQLField) and isinstance(reference_field, GraphQLField):
             problems.extend(field_mismatches(f"{name}.{field_name}", field, reference_field))
-    if name != "Query":
+    if name not in ("Query", "Mutation"):  # the root types grow field by field
         problems.extend(f"{name}.{f}: missing" for f in expected if f not in fields)
     return problems
 

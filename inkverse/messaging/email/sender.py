@@ -1,11 +1,14 @@
 """Send e-mails through SES v2 as raw MIME (multipart/alternative), so the HTML and text parts both travel."""
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, parseaddr
+from pathlib import Path
 
 import aioboto3
 import email_validator
@@ -18,7 +21,7 @@ from types_aiobotocore_sesv2 import SESV2Client
 from inkverse.errors import ConfigurationError, EmailDeliveryError, ValidationError
 from inkverse.messaging.email.messages import Email
 from inkverse.messaging.email.rendering import EmailRenderer, RenderedEmail
-from inkverse.settings import AwsSettings, EmailSettings, ServerSettings
+from inkverse.settings import AwsSettings, EmailSettings, Environment, ServerSettings
 
 log = structlog.get_logger(__name__)
 
@@ -74,9 +77,15 @@ class EmailSender:
     """Renders an `Email` and sends it to one recipient; failures raise `EmailDeliveryError`."""
 
     def __init__(
-        self, ses: SESV2Client, renderer: EmailRenderer, sender: str, retry: RetryPolicy = RetryPolicy()
+        self,
+        ses: SESV2Client,
+        renderer: EmailRenderer,
+        sender: str,
+        retry: RetryPolicy = RetryPolicy(),
+        mail_dir: Path | None = None,
     ) -> None:
         _check_sender(sender)
+        self._mail_dir = mail_dir
         self._ses = ses
         self._renderer = renderer
         self._sender = sender
@@ -92,7 +101,17 @@ class EmailSender:
         raw = build_mime(self._sender, recipient, self._renderer.render(email))
         message_id = await self._send_raw(raw, email.template)
         log.info("email.sent", template=email.template, message_id=message_id)
+        if self._mail_dir is not None:
+            await asyncio.to_thread(self._keep_copy, raw, email.template, message_id)
         return message_id
+
+    def _keep_copy(self, raw: bytes, template: str, message_id: str) -> None:
+        """Development: every message sent is also an .eml file a person can open."""
+        assert self._mail_dir is not None
+        self._mail_dir.mkdir(parents=True, exist_ok=True)
+        path = self._mail_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{template}-{message_id[:12]}.eml"
+        path.write_bytes(raw)
+        log.info("email.saved", path=str(path))
 
     async def _send_raw(self, raw: bytes, template: str) -> str:
         retrying = AsyncRetrying(
@@ -123,4 +142,5 @@ async def open_email_sender(
 ) -> AsyncIterator[EmailSender]:
     client: SESV2Client
     async with session.client("sesv2", endpoint_url=aws.endpoint_for("ses"), config=_SES_CONFIG) as client:
-        yield EmailSender(client, EmailRenderer(server.website_url), settings.sender)
+        mail_dir = server.data_dir / "mail" if server.env is Environment.DEVELOPMENT else None
+        yield EmailSender(client, EmailRenderer(server.website_url), settings.sender, mail_dir=mail_dir)

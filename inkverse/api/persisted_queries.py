@@ -1,0 +1,135 @@
+"""Automatic persisted queries (Apollo's protocol) for `/api/graphql`, as ASGI middleware.
+
+A client sends `extensions.persistedQuery = {"version": 1, "sha256Hash": H}`, first without the query:
+if this process knows H, the request goes on with the document filled in; if not, the answer is
+`PersistedQueryNotFound` and the client sends the query with its hash once, which registers it
+(a hash that is not the query's SHA-256 is refused). With a GET the whole request fits in a URL, so a
+CDN can cache it. Downstream (response cache, endpoint) sees an ordinary request: the document in
+`query`, without the `persistedQuery` extension.
+
+The documents are kept per process, in a bounded LRU: a process that has not seen a hash answers
+`PersistedQueryNotFound`, and the client registers it again.
+"""
+
+import hashlib
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from starlette.datastructures import QueryParams
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from inkverse.api.http import RequestError, error_body, json_response
+from inkverse.cache.response_middleware import _read_body, _replaying
+from inkverse.graphql.errors import BAD_REQUEST
+
+PERSISTED_QUERY_VERSION = 1
+NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+_MARKER = b"persistedQuery"
+
+
+class PersistedDocuments:
+    """The documents registered by hash, at most `capacity`, least recently used dropped first."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._documents: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, sha256_hash: str) -> str | None:
+        document = self._documents.get(sha256_hash)
+        if document is not None:
+            self._documents.move_to_end(sha256_hash)
+        return document
+
+    def register(self, sha256_hash: str, document: str) -> None:
+        self._documents[sha256_hash] = document
+        self._documents.move_to_end(sha256_hash)
+        while len(self._documents) > self._capacity:
+            self._documents.popitem(last=False)
+
+
+class PersistedQueries:
+    def __init__(self, app: ASGIApp, *, capacity: int = 1000) -> None:
+        self._app = app
+        self._documents = PersistedDocuments(capacity)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        try:
+            if scope["method"] == "GET" and _MARKER in scope["query_string"]:
+                scope = self._resolved_get(scope)
+            elif scope["method"] == "POST":
+                scope, receive = await self._resolved_post(scope, receive)
+        except RequestError as failure:
+            response = json_response(error_body(str(failure), failure.code), failure.status)
+            await response(scope, receive, send)
+            return
+        await self._app(scope, receive, send)
+
+    def _resolved_get(self, scope: Scope) -> Scope:
+        params: dict[str, Any] = dict(QueryParams(scope["query_string"]))
+        try:
+            extensions = orjson.loads(params.get("extensions", "null"))
+        except orjson.JSONDecodeError:
+            return scope  # the endpoint refuses it
+        if not _asks_persisted_query(extensions):
+            return scope
+        params["query"] = self._document(extensions, params.get("query"))
+        _drop_persisted_query(extensions)
+        if extensions:
+            params["extensions"] = orjson.dumps(extensions).decode()
+        else:
+            params.pop("extensions", None)
+        return {**scope, "query_string": urlencode(params).encode()}
+
+    async def _resolved_post(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
+        # Bodies over the response cache's limit go on untouched (the endpoint enforces the limits).
+        body, complete = await _read_body(receive)
+        replay = _replaying(body, complete, receive)
+        if not complete or _MARKER not in body:
+            return scope, replay
+        try:
+            params = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return scope, replay
+        if not isinstance(params, dict) or not _asks_persisted_query(params.get("extensions")):
+            return scope, replay
+        extensions = params["extensions"]
+        params["query"] = self._document(extensions, params.get("query"))
+        _drop_persisted_query(extensions)
+        if not extensions:
+            del params["extensions"]
+        rewritten = orjson.dumps(params)
+        headers = [(name, value) for name, value in scope["headers"] if name != b"content-length"]
+        headers.append((b"content-length", str(len(rewritten)).encode()))
+        return {**scope, "headers": headers}, _replaying(rewritten, True, receive)
+
+    def _document(self, extensions: dict[str, Any], query: object) -> str:
+        """The document the request runs: registered now if it came with the query, else looked up."""
+        persisted = extensions["persistedQuery"]
+        if not isinstance(persisted, dict) or persisted.get("version") != PERSISTED_QUERY_VERSION:
+            raise RequestError(HTTPStatus.BAD_REQUEST, "Unsupported persisted query version", BAD_REQUEST)
+        sha256_hash = persisted.get("sha256Hash")
+        if not isinstance(sha256_hash, str) or not sha256_hash:
+            raise RequestError(HTTPStatus.BAD_REQUEST, "persistedQuery.sha256Hash is missing", BAD_REQUEST)
+        if isinstance(query, str) and query:
+            if hashlib.sha256(query.encode()).hexdigest() != sha256_hash.lower():
+                raise RequestError(HTTPStatus.BAD_REQUEST, "provided sha does not match query", BAD_REQUEST)
+            self._documents.register(sha256_hash.lower(), query)
+            return query
+        document = self._documents.get(sha256_hash.lower())
+        if document is None:
+            raise RequestError(HTTPStatus.OK, "PersistedQueryNotFound", NOT_FOUND)
+        return document
+
+
+def _asks_persisted_query(extensions: object) -> bool:
+    return isinstance(extensions, dict) and extensions.get("persistedQuery") is not None
+
+
+def _drop_persisted_query(extensions: dict[str, Any]) -> None:
+    del extensions["persistedQuery"]

@@ -1,0 +1,1 @@
+"""Bluesky: the AT Protocol XRPC client that reads profiles and follows (integrations.md §5.8)."""
