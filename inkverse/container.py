@@ -40,6 +40,7 @@ from inkverse.database.reads import RequestReads
 from inkverse.lists.editorial import EditorialData, load_editorial
 from inkverse.messaging.email import EmailSender, open_email_sender
 from inkverse.messaging.octopus import MailingList
+from inkverse.messaging.push import ExpoPushClient
 from inkverse.messaging.slack import SlackNotifier, open_slack_notifier
 from inkverse.metrics import Metrics
 from inkverse.notion.client import NotionClient
@@ -57,6 +58,7 @@ from inkverse.settings import (
     CloudflareSettings,
     DatabaseSettings,
     EmailSettings,
+    ExpoSettings,
     GoogleSettings,
     GraphQLSettings,
     JwtSettings,
@@ -71,6 +73,7 @@ from inkverse.settings import (
     TaddySettings,
     WorkerSettings,
 )
+from inkverse.social.comments import CommentActions
 from inkverse.taddy.client import TaddyClient
 from inkverse.taddy.images import ImageSizer, make_image_session, parse_networks
 from inkverse.taddy.oauth import TaddyAuthClient
@@ -155,6 +158,10 @@ class SettingsProvider(Provider):
     @provide
     def email(self, settings: Settings) -> EmailSettings:
         return settings.email
+
+    @provide
+    def expo(self, settings: Settings) -> ExpoSettings:
+        return settings.expo
 
     @provide
     def jwt(self, settings: Settings) -> JwtSettings:
@@ -383,7 +390,7 @@ class CacheProvider(Provider):
 
 
 class MessagingProvider(Provider):
-    """E-mail (SES v2), the mailing list (EmailOctopus), Slack, and R2 object storage."""
+    """E-mail (SES v2), the mailing list (EmailOctopus), Expo push, Slack, and R2 object storage."""
 
     scope = Scope.APP
 
@@ -397,6 +404,10 @@ class MessagingProvider(Provider):
     @provide
     def mailing_list(self, http: aiohttp.ClientSession, email: EmailSettings) -> MailingList:
         return MailingList(http, email)
+
+    @provide
+    def push(self, http: aiohttp.ClientSession, expo: ExpoSettings, server: ServerSettings) -> ExpoPushClient:
+        return ExpoPushClient(http, expo, server)
 
     @provide
     async def slack(self, settings: SlackSettings, server: ServerSettings) -> AsyncIterator[SlackNotifier]:
@@ -469,6 +480,24 @@ class AuthProvider(Provider):
             purger=purger,
             slack=slack,
             website_url=server.website_url,
+        )
+
+    @provide
+    def comment_actions(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        purger: CachePurger,
+        outbox: OutboxRelay,
+        slack: SlackNotifier,
+        worker: WorkerSettings,
+    ) -> CommentActions:
+        return CommentActions(
+            sessionmaker=sessionmaker,
+            purger=purger,
+            outbox=outbox,
+            slack=slack,
+            notification_queue=worker.queue,
         )
 
 

@@ -35,6 +35,9 @@ class LogFormat(enum.StrEnum):
     JSON = "json"
 
 
+EXPO_DEFAULT_API_URL = "https://exp.host/--/api/v2"
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -193,6 +196,9 @@ class WorkerSettings(_Section):
     outbox_relay_interval_seconds: float = Field(default=10.0, gt=0)
     retry_backoff_base_seconds: int = Field(default=5, ge=0)
     retry_backoff_max_seconds: int = Field(default=900, ge=0, le=43_200)
+    # Run the scheduled jobs (`inkverse jobs list`) when due; `inkverse dev` turns it on.
+    run_jobs: bool = False
+    jobs_poll_interval_seconds: float = Field(default=30.0, gt=0)
 
 
 class TaddySettings(_Section):
@@ -290,6 +296,18 @@ class EmailSettings(_Section):
     lists: dict[str, str] = {}
 
 
+class ExpoSettings(_Section):
+    """`EXPO_*`: Expo's push service. With `api_url` unset, development writes pushes to
+    `$INKVERSE_DATA_DIR/push/` instead of sending them; elsewhere it means Expo's own URL."""
+
+    api_url: str | None = None
+    push_access_token: SecretStr | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return (self.api_url or EXPO_DEFAULT_API_URL).rstrip("/")
+
+
 class GoogleSettings(_Section):
     """`GOOGLE_*`: Sign in with Google. An ID token's audience is `client_id_web` (website and Android
     app) or `client_id_ios`; its signing keys come from `jwks_url`, kept `jwks_cache_seconds`, and
@@ -364,6 +382,7 @@ class Settings(_Section):
     stellate: StellateSettings = StellateSettings()
     slack: SlackSettings = SlackSettings()
     email: EmailSettings = EmailSettings()
+    expo: ExpoSettings = ExpoSettings()
     google: GoogleSettings = GoogleSettings()
     apple: AppleSettings = AppleSettings()
     jwt: JwtSettings = JwtSettings()
@@ -389,6 +408,7 @@ SECTION_PREFIXES: dict[str, str] = {
     "stellate": "STELLATE_",
     "slack": "SLACK_",
     "email": "EMAIL_",
+    "expo": "EXPO_",
     "google": "GOOGLE_",
     "apple": "APPLE_",
     "jwt": "",

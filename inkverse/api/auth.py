@@ -124,6 +124,15 @@ class AuthRoutes:
         client = (await self._container(request).get(ClientIpResolver))(request)
         return await self._limit(request, bucket, client, limit)
 
+    async def _exchange_fields(self, request: Request) -> dict[str, Any] | JSONResponse:
+        """The body of a token exchange (OTP, refresh, Google, Apple), once the client is within the
+        exchange limit; failed exchanges count too, so tokens cannot be guessed."""
+        auth = await self._container(request).get(AuthSettings)
+        limited = await self._limit_client(request, "token-exchange", auth.token_exchanges_per_ip)
+        if not limited.allowed:
+            return too_many(limited)
+        return await read_fields(request)
+
     async def login_with_email(self, request: Request) -> Response:
         container = self._container(request)
         fields = await read_fields(request)
@@ -159,11 +168,7 @@ class AuthRoutes:
 
     async def exchange_otp(self, request: Request) -> Response:
         container = self._container(request)
-        auth = await container.get(AuthSettings)
-        limited = await self._limit_client(request, "token-exchange", auth.token_exchanges_per_ip)
-        if not limited.allowed:
-            return too_many(limited)
-        fields = await read_fields(request)
+        fields = await self._exchange_fields(request)
         if isinstance(fields, JSONResponse):
             return fields
         otp = string_field(fields, "otp").strip()
@@ -188,11 +193,7 @@ class AuthRoutes:
 
     async def _exchange_refresh_token(self, request: Request, issue: TokenType) -> Response:
         container = self._container(request)
-        auth = await container.get(AuthSettings)
-        limited = await self._limit_client(request, "token-exchange", auth.token_exchanges_per_ip)
-        if not limited.allowed:
-            return too_many(limited)
-        fields = await read_fields(request)
+        fields = await self._exchange_fields(request)
         if isinstance(fields, JSONResponse):
             return fields
         token = string_field(fields, "token") or request.cookies.get(REFRESH_COOKIE, "")

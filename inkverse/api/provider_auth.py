@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inkverse.api.auth import AuthRoutes, error, read_fields, string_field, token_response, too_many
+from inkverse.api.auth import AuthRoutes, error, string_field, token_response
 from inkverse.messaging.octopus import MailingList
-from inkverse.settings import AuthSettings, ServerSettings
+from inkverse.settings import ServerSettings
 from inkverse.users.accounts import Accounts, subscribe_to_signup_list
 from inkverse.users.identity import IdentityError, IdentityVerifier, VerifiedIdentity
 from inkverse.users.provider_sign_in import EmailRequiredError, Provider, account_for_identity
@@ -44,11 +44,7 @@ class ProviderAuthRoutes(AuthRoutes):
         self, request: Request, provider: Provider, token_field: str, missing: str
     ) -> Response:
         container = self._container(request)
-        auth = await container.get(AuthSettings)
-        limited = await self._limit_client(request, "token-exchange", auth.token_exchanges_per_ip)
-        if not limited.allowed:
-            return too_many(limited)
-        fields = await read_fields(request)
+        fields = await self._exchange_fields(request)
         if isinstance(fields, JSONResponse):
             return fields
         id_token = string_field(fields, token_field).strip()

@@ -48,12 +48,18 @@ class RateLimiter:
         self._timeout_seconds = timeout_seconds
         self._script = redis.register_script(_HIT_SCRIPT)
 
-    async def hit(self, bucket: str, identity: str, *, limit: int) -> RateLimitDecision:
-        """Count one hit of `identity` in `bucket`; refused once the window holds more than `limit`."""
+    async def hit(
+        self, bucket: str, identity: str, *, limit: int, window_seconds: int | None = None
+    ) -> RateLimitDecision:
+        """Count one hit of `identity` in `bucket`; refused once the window holds more than `limit`.
+
+        `window_seconds` overrides the limiter's window for this bucket (e.g. per-minute abuse limits).
+        """
         key = KEY_PREFIX + bucket + ":" + hashlib.sha256(identity.encode()).hexdigest()
+        window = window_seconds or self._window_seconds
         try:
             async with asyncio.timeout(self._timeout_seconds):
-                count, ttl = await self._script(keys=[key], args=[self._window_seconds])
+                count, ttl = await self._script(keys=[key], args=[window])
         except (RedisError, TimeoutError, OSError) as exc:
             log.warning("rate_limit.unavailable", bucket=bucket, error=str(exc) or type(exc).__name__)
             return ALLOWED

@@ -16,7 +16,7 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
-from inkverse.cli import auth, cache, db, email, queues, seed, taddy, users
+from inkverse.cli import auth, cache, db, email, jobs, queues, seed, taddy, users
 from inkverse.cli.common import cli_settings, require_database_and_redis
 from inkverse.cli.failures import describe_unavailable_service
 from inkverse.errors import ConfigurationError, DependencyUnavailableError, InkverseError
@@ -35,6 +35,7 @@ app.add_typer(cache.app, name="cache")
 app.add_typer(taddy.app, name="taddy")
 app.add_typer(auth.app, name="auth")
 app.add_typer(users.app, name="users")
+app.add_typer(jobs.app, name="jobs")
 app.command()(seed.seed)
 
 

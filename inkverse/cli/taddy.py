@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -13,10 +12,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.catalog.text import normalise_uuid
-from inkverse.comics.repository import StoryImageRepository
 from inkverse.container import build_container
-from inkverse.queues.messages import MeasureStoryImages
 from inkverse.settings import load_settings
+from inkverse.taddy.backfill import backfill_story_sizes
 from inkverse.taddy.client import TaddyClient
 from inkverse.taddy.imports import ImportReport, TaddyImporter
 from inkverse.taddy.processing import StoryImageMeasurer, WebhookProcessor
@@ -30,7 +28,6 @@ app.add_typer(import_app, name="import")
 app.add_typer(images_app, name="images")
 
 T = TypeVar("T")
-BACKFILL_BATCH = 200
 
 
 def run_with_container(work: Callable[[AsyncContainer, Progress], Awaitable[T]]) -> T:
@@ -173,28 +170,3 @@ def backfill() -> None:
 
     measured, seen = run_with_container(work)
     typer.echo(f"measured {measured} of {seen} unsized stories")
-
-
-async def backfill_story_sizes(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    measurer: StoryImageMeasurer,
-    progress: Callable[[int, int], object] = lambda _measured, _seen: None,
-) -> tuple[int, int]:
-    """(measured, seen): unsized stories go through the worker's measurer, one issue at a time."""
-    after, measured, seen = 0, 0, 0
-    while True:
-        async with sessionmaker() as session:
-            batch = await StoryImageRepository(session).unsized(after, BACKFILL_BATCH)
-        if not batch:
-            return measured, seen
-        for message in _by_issue(batch):
-            measured += len(await measurer.measure(message))
-        after, seen = batch[-1][0], seen + len(batch)
-        progress(measured, seen)
-
-
-def _by_issue(batch: list[tuple[int, str, str]]) -> list[MeasureStoryImages]:
-    stories: dict[str, list[str]] = defaultdict(list)
-    for _, story_uuid, issue_uuid in batch:
-        stories[issue_uuid].append(story_uuid)
-    return [MeasureStoryImages(issue_uuid=issue, story_uuids=uuids) for issue, uuids in stories.items()]

@@ -195,7 +195,9 @@ async def run_dev(settings: Settings) -> None:
         DevEnvironment(stack_variables(settings), stack.embedded_variables()).write(stack.data_dir)
 
         env = child_environment(settings)
-        children = [Child("api", ["serve"], env), Child("worker", ["worker"], env)]
+        # The development worker runs the scheduled jobs unless the environment says otherwise.
+        worker_env = {"WORKER_RUN_JOBS": "true", **env}
+        children = [Child("api", ["serve"], env), Child("worker", ["worker"], worker_env)]
         await asyncio.gather(*(child.start() for child in children))
         await wait_until_healthy(f"http://{settings.server.host}:{settings.server.port}/healthz", children[0])
         print(banner(settings, started), flush=True)  # noqa: T201 - the dev command talks to a person

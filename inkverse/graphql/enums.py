@@ -25,6 +25,7 @@ from inkverse.catalog_enums import (
     TrendingMetric,
     TrendingPeriod,
 )
+from inkverse.notifications.events import NotificationChannel, NotificationEventType, NotificationTimeBucket
 
 __all__ = [
     "AuthProvider",
@@ -132,24 +133,6 @@ class ReportType(enum.Enum):
     COMICSERIES_CONTAINS_UNLAWFUL_CONTENT = "COMICSERIES_CONTAINS_UNLAWFUL_CONTENT"
 
 
-@strawberry.enum
-class NotificationEventType(enum.Enum):
-    NEW_EPISODE_RELEASED = "NEW_EPISODE_RELEASED"
-    COMMENT_REPLY = "COMMENT_REPLY"
-    COMMENT_LIKED = "COMMENT_LIKED"
-    CREATOR_EPISODE_LIKED = "CREATOR_EPISODE_LIKED"
-    CREATOR_EPISODE_COMMENTED = "CREATOR_EPISODE_COMMENTED"
-
-
-@strawberry.enum
-class NotificationChannel(enum.Enum):
-    PUSH = "PUSH"
-    EMAIL = "EMAIL"
-
-
-@strawberry.enum
-class NotificationTimeBucket(enum.Enum):
-    TODAY = "TODAY"
-    THIS_WEEK = "THIS_WEEK"
-    THIS_MONTH = "THIS_MONTH"
-    EARLIER = "EARLIER"
+strawberry.enum(NotificationEventType, name="NotificationEventType")
+strawberry.enum(NotificationChannel, name="NotificationChannel")
+strawberry.enum(NotificationTimeBucket, name="NotificationTimeBucket")

@@ -12,9 +12,10 @@ OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
 SERVER_ERROR = "INKVERSE_SERVER_ERROR"
 INVALID_QUERY = "INVALID_QUERY_OR_SYNTAX"
 REQUIRES_AUTH = "REQUIRES_USER_AUTHENTICATION"
+RATE_LIMIT_EXCEEDED = "API_RATE_LIMIT_EXCEEDED"
 MASKED_MESSAGE = "An error occurred"
 
-_PASS_THROUGH_IN_PRODUCTION = frozenset({BAD_USER_INPUT, REQUIRES_AUTH})
+_PASS_THROUGH_IN_PRODUCTION = frozenset({BAD_USER_INPUT, REQUIRES_AUTH, RATE_LIMIT_EXCEEDED})
 
 
 class ExpectedServerError(InkverseError):
@@ -24,6 +25,11 @@ class ExpectedServerError(InkverseError):
 
 class AuthenticationError(InkverseError):
     """The field needs a signed-in user (the original's AuthenticationError): REQUIRES_USER_AUTHENTICATION
+    with the field's own message, shown in production too."""
+
+
+class RateLimitExceededError(InkverseError):
+    """A per-user abuse limit was reached (the original's ApiRateLimitExceededError): API_RATE_LIMIT_EXCEEDED
     with the field's own message, shown in production too."""
 
 
@@ -39,6 +45,8 @@ def error_code(error: GraphQLError) -> str:
         return BAD_USER_INPUT
     if isinstance(original, AuthenticationError):
         return REQUIRES_AUTH
+    if isinstance(original, RateLimitExceededError):
+        return RATE_LIMIT_EXCEEDED
     if original is None:
         code = (error.extensions or {}).get("code")
         return str(code) if code else INVALID_QUERY

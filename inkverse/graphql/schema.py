@@ -9,13 +9,30 @@ from strawberry.types import ExecutionContext
 from inkverse.graphql.account import AccountMutation
 from inkverse.graphql.claims import ClaimsQuery
 from inkverse.graphql.comics import ComicsQuery
-from inkverse.graphql.comments import CommentsQuery
+from inkverse.graphql.comments import (
+    CommentsMutation,
+    CommentsQuery,
+    SeriesReportMutation,
+    UserCommentsQuery,
+)
 from inkverse.graphql.connections import ConnectionsMutation, ConnectionsQuery
 from inkverse.graphql.creators import CreatorsQuery
 from inkverse.graphql.documentation import DocumentationQuery
 from inkverse.graphql.documents import DocumentCache
 from inkverse.graphql.execution import PlainFieldExecutionContext, mark_plain_fields
 from inkverse.graphql.home import HomeQuery
+from inkverse.graphql.notifications import (
+    UNREACHABLE_TYPES,
+    NotificationSettingsMutation,
+    NotificationsQuery,
+    PushTokenMutation,
+)
+from inkverse.graphql.reading import (
+    ReaderSeriesMutation,
+    ReaderSeriesQuery,
+    SubscribedComicsQuery,
+    SubscribeManyMutation,
+)
 from inkverse.graphql.search import SearchQuery
 from inkverse.graphql.stats import StatsQuery
 from inkverse.graphql.users import CannyQuery, UsersQuery
@@ -25,7 +42,16 @@ from inkverse.settings import GraphQLSettings
 DOCUMENT_CACHE_SIZE = 256
 
 # Per-domain mutation types, merged into `Mutation` in this order (graphql.md §2.7).
-MUTATION_TYPES: tuple[type, ...] = (AccountMutation, ConnectionsMutation)
+MUTATION_TYPES: tuple[type, ...] = (
+    SeriesReportMutation,
+    AccountMutation,
+    ConnectionsMutation,
+    SubscribeManyMutation,
+    PushTokenMutation,
+    ReaderSeriesMutation,
+    CommentsMutation,
+    NotificationSettingsMutation,
+)
 
 
 class InkverseSchema(strawberry.Schema):
@@ -47,10 +73,14 @@ def build_schema(limits: GraphQLSettings | None = None) -> strawberry.Schema:
             SearchQuery,
             UsersQuery,
             ConnectionsQuery,
+            SubscribedComicsQuery,
             CannyQuery,
             ClaimsQuery,
+            ReaderSeriesQuery,
             StatsQuery,
             CommentsQuery,
+            UserCommentsQuery,
+            NotificationsQuery,
         ),
     )
     documents = DocumentCache(
@@ -64,6 +94,7 @@ def build_schema(limits: GraphQLSettings | None = None) -> strawberry.Schema:
     schema = InkverseSchema(
         query=query,
         mutation=mutation,
+        types=UNREACHABLE_TYPES,
         execution_context_class=PlainFieldExecutionContext,
         extensions=[documents.extension],
     )

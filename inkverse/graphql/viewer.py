@@ -11,8 +11,8 @@ PUBLIC_ROOT_FIELDS = frozenset(
         "getCreatorLinksForSeries", "getCreatorContent", "getDocumentation", "getRecentlyAddedComicSeries",
         "getRecentlyUpdatedComicSeries", "getMostPopularComicSeries", "getFeaturedComicSeries",
         "getCuratedLists", "getTrendingComicSeries", "getList", "search", "getUserByUsername",
-        "getUserById", "getStatsForComicIssue", "getStatsForComicSeries", "getComments",
-        "getRepliesForComment", "__typename",
+        "getUserById", "getUserSubscribedComics", "getStatsForComicIssue", "getStatsForComicSeries",
+        "getComments", "getRepliesForComment", "__typename",
     }
 )  # fmt: skip
 

@@ -14,6 +14,7 @@ class MessageType(StrEnum):
     PROCESS_TADDY_WEBHOOK = "PROCESS_TADDY_WEBHOOK"
     SEND_PUSH_NOTIFICATION = "SEND_PUSH_NOTIFICATION"
     MEASURE_STORY_IMAGES = "MEASURE_STORY_IMAGES"
+    SEND_NOTIFICATION = "SEND_NOTIFICATION"
 
 
 class PushNotificationType(StrEnum):
@@ -59,6 +60,14 @@ class MeasureStoryImages(_Body):
     type: Literal[MessageType.MEASURE_STORY_IMAGES] = MessageType.MEASURE_STORY_IMAGES
     issue_uuid: str = Field(alias="issueUuid")
     story_uuids: list[str] = Field(alias="storyUuids", min_length=1)
+
+
+class SendNotification(_Body):
+    """Ours, not the original's: push and e-mail one in-app notification (`user_notifications.id`) per
+    its recipient's settings; the original sent them from inside the API request."""
+
+    type: Literal[MessageType.SEND_NOTIFICATION] = MessageType.SEND_NOTIFICATION
+    notification_id: int = Field(alias="notificationId")
 
 
 def dump(message: BaseModel) -> dict[str, object]:

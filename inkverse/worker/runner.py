@@ -10,6 +10,7 @@ import signal
 from dishka import AsyncContainer
 
 from inkverse.container import build_container
+from inkverse.jobs.runner import build_job_runner
 from inkverse.logging import configure_logging
 from inkverse.metrics import Metrics
 from inkverse.queues.client import QueueClient
@@ -46,7 +47,7 @@ def image_lane(settings: WorkerSettings) -> WorkerSettings:
 
 
 async def serve(container: AsyncContainer, stop: asyncio.Event) -> None:
-    """Both consumers and the outbox relay, until `stop` is set."""
+    """Both consumers, the outbox relay and (with `WORKER_RUN_JOBS`) the due jobs, until `stop` is set."""
     settings = await container.get(WorkerSettings)
     registry = default_registry()
     consumers = [
@@ -57,6 +58,9 @@ async def serve(container: AsyncContainer, stop: asyncio.Event) -> None:
     try:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(relay.run(stop, settings.outbox_relay_interval_seconds))
+            if settings.run_jobs:
+                jobs = await build_job_runner(container)
+                tasks.create_task(jobs.loop(stop, settings.jobs_poll_interval_seconds))
             for consumer in consumers:
                 tasks.create_task(consumer.run(stop))
     finally:

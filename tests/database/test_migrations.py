@@ -182,17 +182,19 @@ async def test_adopt_stamps_an_original_database_and_upgrades_it(scratch_url: st
         "0003_queue_outbox",
         "0004_comicseries_search",
         "0005_outbox_retries",
+        "0006_job_runs",
     ]
     tables = await user_tables(scratch_url)
     assert {
         "taddy_entity_state",
         "queue_outbox",
         "comicseries_search",
+        "job_runs",
         "migrations",
         "migrations_lock",
     } <= tables
     version = await fetch(scratch_url, "SELECT version_num FROM alembic_version")
-    assert [row["version_num"] for row in version] == ["0005_outbox_retries"]
+    assert [row["version_num"] for row in version] == ["0006_job_runs"]
     await migrations.check(scratch_url)
 
 

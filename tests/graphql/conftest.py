@@ -33,6 +33,16 @@ def events(sessionmaker: async_sessionmaker[AsyncSession]) -> EventApplier:
     return EventApplier(sessionmaker)
 
 
+async def run(
+    client: httpx.AsyncClient, query: str, headers: dict[str, str] | None = None, **variables: Any
+) -> dict[str, Any]:
+    """POST a query (as a signed-in reader when `headers` carry a bearer token); returns the JSON body."""
+    response = await client.post(URL, json={"query": query, "variables": variables}, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def query_runner(client: httpx.AsyncClient) -> Query:
     """POST a query with keyword variables; returns the JSON body (asserting the HTTP status)."""
 

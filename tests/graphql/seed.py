@@ -209,3 +209,20 @@ async def bulk_issues(
         if stories:
             await session.execute(insert(tables.ComicStory), stories)
     return [issue["uuid"] for issue in issues]
+
+
+async def add_reader_state(
+    sessionmaker: Sessionmaker, user_id: int, series_uuid: str, liked_issue_uuid: str
+) -> None:
+    """The reader subscribed to the series and liked one of its episodes."""
+    async with sessionmaker() as session, session.begin():
+        session.add(tables.UserSeriesSubscription(user_id=user_id, series_uuid=series_uuid))
+        session.add(
+            tables.UserLike(
+                user_id=user_id,
+                likeable_uuid=liked_issue_uuid,
+                likeable_type="COMICISSUE",
+                parent_uuid=series_uuid,
+                parent_type="COMICSERIES",
+            )
+        )

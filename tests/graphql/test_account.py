@@ -14,7 +14,7 @@ from inkverse.settings import Environment, Settings
 from inkverse.users.profile import RESERVED_USERNAMES
 from inkverse.users.tokens import TokenService, TokenType
 from tests.api.test_auth import OTP, sent_tokens
-from tests.graphql.conftest import client_for
+from tests.graphql.conftest import client_for, run
 from tests.graphql.seed import add_user
 from tests.messaging.conftest import moto_reset, verified_sender  # noqa: F401 - fixtures
 
@@ -41,17 +41,6 @@ async def reader(sessionmaker: async_sessionmaker[AsyncSession]) -> tables.User:
 async def bearer(container: AsyncContainer, reader: tables.User) -> dict[str, str]:
     tokens = await container.get(TokenService)
     return {"Authorization": f"Bearer {tokens.issue(reader.id, TokenType.ACCESS)}"}
-
-
-async def run(
-    client: httpx.AsyncClient, query: str, headers: dict[str, str] | None = None, **variables: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/api/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def refused(body: dict[str, Any], message: str, code: str = "BAD_USER_INPUT") -> bool:

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkverse.graphql.schema import build_schema
 from inkverse.lists.editorial import load_editorial
+from inkverse.notifications.events import NotificationEventType
+from inkverse.notifications.writer import NotificationWriter
 from inkverse.taddy.oauth import TADDY_HOSTING_PROVIDER_UUID
 from inkverse.users.tokens import TokenService, TokenType
 from tests.fixtures.catalog import EventApplier
@@ -25,6 +27,7 @@ from tests.graphql.seed import (
     add_comment,
     add_creator_claim,
     add_oauth_token,
+    add_reader_state,
     add_user,
     like_comment,
     like_issue,
@@ -48,13 +51,17 @@ TERMS_PAGE = "ce1fc05e-5ae3-4772-84eb-da8cbe8f506e"
 
 def test_every_public_catalog_operation_is_served() -> None:
     assert [operation.name for operation in SERVED] == [
-        "CannySso", "FetchAllHostingProviderTokens", "FetchRefreshTokenForHostingProvider", "GetBlueskyProfile", "GetClaimCreatorPage", "GetComicIssue", "GetComicIssueDynamic",
-        "GetComicSeries", "GetComicSeriesDynamic", "GetComicsFromBlueskyCreators",
-        "GetComicsFromPatreonCreators", "GetComments", "GetCreator", "GetCreatorClaimStatus", "GetDocumentation", "GetList",
-        "GetMeDetails",
-        "GetMiniComicSeries", "GetMiniCreator", "GetRepliesForComment", "GetTrendingComicSeries",
-        "GetUserByUsername", "HomeScreen", "ResendVerificationEmail", "SaveBlueskyDid", "Search", "UpdateUserEmail",
-        "UpdateUserProfile",
+        "AddComment", "AddOrUpdateNotificationSetting", "CannySso", "DeleteComment", "DisableNotificationsForSeries", "EditComment",
+        "EnableNotificationsForSeries", "FetchAllHostingProviderTokens",
+        "FetchRefreshTokenForHostingProvider", "GetBlueskyProfile", "GetClaimCreatorPage", "GetComicIssue",
+        "GetComicIssueDynamic", "GetComicSeries", "GetComicSeriesDynamic", "GetComicsFromBlueskyCreators",
+        "GetComicsFromPatreonCreators", "GetComments", "GetCreator", "GetCreatorClaimStatus",
+        "GetDocumentation", "GetList", "GetMeDetails", "GetMiniComicSeries", "GetMiniCreator", "GetNotificationFeed", "GetNotificationSettings",
+        "GetProfileByUserId", "GetRepliesForComment", "GetTrendingComicSeries", "GetUserByUsername",
+        "GetUserComicSeries", "GetUserComments", "HomeScreen", "LikeComicIssue", "LikeComment",
+        "ReportComicSeries", "ReportComment", "ResendVerificationEmail", "SaveBlueskyDid", "SavePushToken", "Search",
+        "SubscribeToMultipleComicSeries", "SubscribeToSeries", "SuperLikeAllEpisodes", "UnlikeComicIssue",
+        "UnlikeComment", "UnsubscribeFromSeries", "UpdateUserEmail", "UpdateUserProfile",
     ]  # fmt: skip
 
 
@@ -88,11 +95,14 @@ async def catalog(
                       created_at=now() - 30, reply_to=comment)  # fmt: skip
     await like_comment(sessionmaker, comment, issue_uuid, 2)
     await like_issue(sessionmaker, issue_uuid, series_uuid, 4, now() - 60)
+    await add_reader_state(sessionmaker, user.id, series_uuid, seeded["issues"][0]["uuid"])
+    await add_notification(sessionmaker, user.id, issue_uuid, series_uuid)
     fake_taddy.add_series(seeded["series"])
     fake_notion.add_page(TERMS_PAGE, "Terms of Service")
     return {
         # The signed-in reader: the claimed creator's account, as the website sends it.
         "access_token": tokens.issue(user.id, TokenType.ACCESS),
+        "user_id": str(user.id),
         "series_uuid": series_uuid,
         "short_url": "the-lighthouse-keeper",
         "issue_uuid": issue_uuid,
@@ -102,8 +112,26 @@ async def catalog(
     }
 
 
+async def add_notification(
+    sessionmaker: async_sessionmaker[AsyncSession], recipient_id: int, issue_uuid: str, series_uuid: str
+) -> None:
+    """A fan liked the creator's episode a minute ago."""
+    fan = await add_user(sessionmaker, "fan")
+    async with sessionmaker() as session, session.begin():
+        await NotificationWriter(session, clock=lambda: now() - 60).notify(
+            recipient_id=recipient_id,
+            sender_id=fan.id,
+            event=NotificationEventType.CREATOR_EPISODE_LIKED,
+            target_uuid=issue_uuid,
+            target_type="COMICISSUE",
+            parent_uuid=series_uuid,
+            parent_type="COMICSERIES",
+        )
+
+
 def variables_for(name: str, seeded: dict[str, Any]) -> dict[str, Any]:
     issue_target = {"targetUuid": seeded["issue_uuid"], "targetType": "COMICISSUE"}
+    issue_and_series = {"issueUuid": seeded["issue_uuid"], "seriesUuid": seeded["series_uuid"]}
     return {
         "GetClaimCreatorPage": {"creatorUuid": seeded["creator_uuid"]},
         "GetComicIssue": {"issueUuid": seeded["issue_uuid"], "seriesUuid": seeded["series_uuid"]},
@@ -138,6 +166,36 @@ def variables_for(name: str, seeded: dict[str, Any]) -> dict[str, Any]:
         "UpdateUserProfile": {"username": "Ann-Example", "ageRange": "UNDER_18", "birthYear": 2011},
         "UpdateUserEmail": {"email": "ann@example.com"},
         "ResendVerificationEmail": {},
+        "GetProfileByUserId": {"id": seeded["user_id"]},
+        "GetNotificationFeed": {"buckets": ["TODAY", "THIS_WEEK"], "limit": 50, "offset": 0},
+        "GetNotificationSettings": {},
+        "AddOrUpdateNotificationSetting": {
+            "eventType": "COMMENT_REPLY",
+            "channel": "EMAIL",
+            "isEnabled": True,
+        },
+        "SavePushToken": {"fcmToken": "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]", "platform": "ios"},
+        "GetUserComicSeries": {"seriesUuid": seeded["series_uuid"]},
+        "SubscribeToSeries": {"seriesUuid": seeded["series_uuid"]},
+        "UnsubscribeFromSeries": {"seriesUuid": seeded["series_uuid"]},
+        "SubscribeToMultipleComicSeries": {"seriesUuids": [seeded["series_uuid"]]},
+        "EnableNotificationsForSeries": {"seriesUuid": seeded["series_uuid"]},
+        "DisableNotificationsForSeries": {"seriesUuid": seeded["series_uuid"]},
+        "LikeComicIssue": {"issueUuid": seeded["issue_uuid"], "seriesUuid": seeded["series_uuid"]},
+        "UnlikeComicIssue": {"issueUuid": seeded["issue_uuid"], "seriesUuid": seeded["series_uuid"]},
+        "SuperLikeAllEpisodes": {"seriesUuid": seeded["series_uuid"]},
+        "AddComment": {**issue_and_series, "text": "Lovely <b>panels</b> <3", "replyToCommentUuid": None},
+        "EditComment": {"commentUuid": seeded["comment_uuid"], "text": "Edited", **issue_target},
+        "DeleteComment": {"commentUuid": seeded["comment_uuid"], **issue_target},
+        "LikeComment": {"commentUuid": seeded["comment_uuid"], "issueUuid": seeded["issue_uuid"]},
+        "UnlikeComment": {"commentUuid": seeded["comment_uuid"], "issueUuid": seeded["issue_uuid"]},
+        "GetUserComments": issue_target,
+        "ReportComment": {
+            "commentUuid": seeded["comment_uuid"],
+            "reportType": "COMMENT_SPAM",
+            "additionalInfo": None,
+        },
+        "ReportComicSeries": {"uuid": seeded["series_uuid"], "reportType": "COMICSERIES_IS_SPAM"},
     }[name]
 
 
@@ -152,7 +210,12 @@ def empty_lists(value: Any, path: str = "data") -> list[str]:
 
 
 # The only series is on the recently-added page, which recently-updated leaves out (see test_home.py).
-ALLOWED_EMPTY = {"HomeScreen": ["data.getRecentlyUpdatedComicSeries.comicSeries"]}
+ALLOWED_EMPTY = {
+    "HomeScreen": ["data.getRecentlyUpdatedComicSeries.comicSeries"],
+    # The signed-in reader has liked no comment (the seeded likes are other readers').
+    "GetUserComments": ["data.getUserComments.likedCommentUuids"],
+    "UnlikeComment": ["data.unlikeComment.likedCommentUuids"],
+}
 
 
 @pytest.mark.usefixtures("verified_sender")  # the account mutations send e-mail

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from inkverse.cache.purge import CacheType
-from inkverse.cli.taddy import backfill_story_sizes
 from inkverse.database import tables
+from inkverse.taddy.backfill import backfill_story_sizes
 from inkverse.taddy.processing import StoryImageMeasurer, WebhookProcessor
 from tests.fixtures.taddy_payloads import issue_data, new_uuid, series_data
 from tests.taddy.conftest import ImageServer, RecordingPurger

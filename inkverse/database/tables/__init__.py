@@ -1,5 +1,5 @@
 """The ORM tables: the 19 of the reference schema (database.md §2) plus our own side tables
-`taddy_entity_state`, `queue_outbox` and `comicseries_search`.
+`taddy_entity_state`, `queue_outbox`, `comicseries_search` and `job_runs`.
 
 Importing this package registers every table on `Base.metadata`.
 
@@ -18,6 +18,7 @@ from inkverse.database.tables.content import (
     HostingProvider,
     UUIDLookup,
 )
+from inkverse.database.tables.jobs import JobRun
 from inkverse.database.tables.notifications import (
     NotificationPreference,
     NotificationSetting,
@@ -39,6 +40,7 @@ __all__ = [
     "CreatorContent",
     "CreatorLink",
     "HostingProvider",
+    "JobRun",
     "NotificationPreference",
     "NotificationSetting",
     "OAuthToken",

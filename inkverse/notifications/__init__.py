@@ -1,0 +1,1 @@
+"""The in-app notification feed and the per-event, per-channel settings (integrations.md §5.6)."""

@@ -1,0 +1,30 @@
+"""Devices that receive pushes: Expo push tokens per user (`user_device`, graphql.md §2.7 `savePushToken`)."""
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inkverse.database import tables
+
+_BARE_DEVICE_ID = re.compile(r"^[a-z\d]{8}-[a-z\d]{4}-[a-z\d]{4}-[a-z\d]{4}-[a-z\d]{12}$", re.IGNORECASE)
+MAX_TOKEN_LENGTH = 255
+"""`user_device.fcm_token` and `platform` are varchar(255)."""
+
+
+def is_expo_push_token(token: str) -> bool:
+    """expo-server-sdk's `Expo.isExpoPushToken`: `Expo(nent)PushToken[…]`, or a bare UUID-shaped id."""
+    wrapped = token.startswith(("ExponentPushToken[", "ExpoPushToken[")) and token.endswith("]")
+    return wrapped or bool(_BARE_DEVICE_ID.match(token))
+
+
+async def save_push_token(session: AsyncSession, user_id: int, token: str, platform: str) -> None:
+    """Upsert on (user, token), updating the platform."""
+    statement = insert(tables.UserDevice).values(user_id=user_id, fcm_token=token, platform=platform)
+    await session.execute(
+        statement.on_conflict_do_update(
+            constraint="user_device_user_id_fcm_token_unique",
+            set_={"platform": statement.excluded.platform, "updated_at": datetime.now(UTC)},
+        )
+    )
