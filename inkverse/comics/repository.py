@@ -10,21 +10,21 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_, update
+from sqlalchemy import ColumnElement, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkverse.catalog.ordering import is_live, position_order
 from inkverse.catalog_enums import SortOrder
 from inkverse.database import tables
-from inkverse.database.reads import any_of
+from inkverse.database.reads import WholeRows, any_of
 
 Series = tables.ComicSeries
 Issue = tables.ComicIssue
 Story = tables.ComicStory
 
 # The DataLoaders' statements, built once: building a statement costs more than running a cached one.
-_SERIES_BY_UUIDS = select(Series).where(any_of(Series.uuid, "uuids"))
-_ISSUES_BY_UUIDS = select(Issue).where(any_of(Issue.uuid, "uuids"))
+_SERIES_BY_UUIDS = WholeRows(Series, "uuid")
+_ISSUES_BY_UUIDS = WholeRows(Issue, "uuid")
 _ISSUE_COUNTS = (
     select(Issue.series_uuid, func.count(Issue.uuid))
     .where(any_of(Issue.series_uuid, "uuids"))
@@ -53,7 +53,7 @@ class ComicSeriesRepository:
         """Blocked series included, as the original; callers decide whether to show them."""
         if not uuids:
             return {}
-        rows = await self._session.scalars(_SERIES_BY_UUIDS, {"uuids": list(set(uuids))})
+        rows = await _SERIES_BY_UUIDS.fetch(self._session, list(set(uuids)))
         return {row.uuid: row for row in rows}
 
     async def list_by_uuids(self, uuids: Sequence[str]) -> list[tables.ComicSeries]:
@@ -116,7 +116,7 @@ class ComicIssueRepository:
     async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.ComicIssue]:
         if not uuids:
             return {}
-        rows = await self._session.scalars(_ISSUES_BY_UUIDS, {"uuids": list(set(uuids))})
+        rows = await _ISSUES_BY_UUIDS.fetch(self._session, list(set(uuids)))
         return {row.uuid: row for row in rows}
 
     async def list_for_series(
@@ -187,8 +187,7 @@ class ComicStoryRepository:
         """Stories per issue in position order; every requested issue is present (maybe empty)."""
         stories: dict[str, list[tables.ComicStory]] = defaultdict(list)
         if issue_uuids:
-            statement = _stories_of(include_removed)
-            for story in await self._session.scalars(statement, {"issue_uuids": list(set(issue_uuids))}):
+            for story in await _stories_of(include_removed).fetch(self._session, list(set(issue_uuids))):
                 stories[story.issue_uuid].append(story)
         return {issue_uuid: stories[issue_uuid] for issue_uuid in issue_uuids}
 
@@ -251,9 +250,11 @@ def _image_url(image: dict[str, object] | None) -> str | None:
 
 
 @cache
-def _stories_of(include_removed: bool) -> Select[tables.ComicStory]:
-    """The stories of the issues bound as `issue_uuids` (built once per variant)."""
-    statement = select(Story).where(any_of(Story.issue_uuid, "issue_uuids"))
-    if not include_removed:
-        statement = statement.where(is_live(Story.is_removed))
-    return statement.order_by(Story.issue_uuid, Story.position.asc().nulls_last(), Story.uuid)
+def _stories_of(include_removed: bool) -> WholeRows[tables.ComicStory]:
+    """The stories of some issues, in order (built once per variant)."""
+    return WholeRows(
+        Story,
+        "issue_uuid",
+        where=() if include_removed else (is_live(Story.is_removed),),
+        order_by=(Story.issue_uuid, Story.position.asc().nulls_last(), Story.uuid),
+    )

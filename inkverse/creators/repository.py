@@ -15,14 +15,14 @@ from sqlalchemy.orm import aliased
 from inkverse.catalog.ordering import position_order
 from inkverse.catalog_enums import SortOrder
 from inkverse.database import tables
-from inkverse.database.reads import any_of
+from inkverse.database.reads import WholeRows, any_of
 
 Creator = tables.Creator
 Content = tables.CreatorContent
 Link = tables.CreatorLink
 
 # Built once (a DataLoader's statement): building a statement costs more than running a cached one.
-_CREATORS_BY_UUIDS = select(Creator).where(any_of(Creator.uuid, "uuids"))
+_CREATORS_BY_UUIDS = WholeRows(Creator, "uuid")
 _CREATORS_OF_CONTENTS = (
     select(Content.content_uuid, Creator)
     .join(Content, Content.creator_uuid == Creator.uuid)
@@ -45,7 +45,7 @@ class CreatorRepository:
     async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.Creator]:
         if not uuids:
             return {}
-        rows = await self._session.scalars(_CREATORS_BY_UUIDS, {"uuids": list(set(uuids))})
+        rows = await _CREATORS_BY_UUIDS.fetch(self._session, list(set(uuids)))
         return {row.uuid: row for row in rows}
 
     async def list_for_content(

@@ -46,7 +46,8 @@ class Context:
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """For resolvers that only read: the request's one autocommit session, shared in turn with the
-        DataLoaders (no transaction, so one round trip per query)."""
+        DataLoaders (no transaction, so one round trip per query). Do not await a DataLoader inside the
+        block: the loader waits for the same session."""
         if self.reads is None:
             async with self.session() as session:
                 yield session

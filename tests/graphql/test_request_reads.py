@@ -5,11 +5,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from inkverse.database import tables
+from inkverse.database.base import Base
+from inkverse.database.reads import WholeRows
+from inkverse.database.rows import row_to_dict
 from inkverse.graphql import documents
-from tests.fixtures.catalog import EventApplier
+from tests.fixtures.catalog import EventApplier, StatementCounter
 from tests.graphql.conftest import Query
 from tests.graphql.seed import seed_creator, seed_series
 from tests.graphql.validators.client_operations import CLIENT_OPERATIONS
@@ -66,3 +70,27 @@ async def test_a_document_is_validated_once_however_often_it_is_sent(
     for _ in range(3):
         assert (await gql(document))["data"] == {"__typename": "Query", "alias": "Query"}
     assert len(validated) == 1
+
+
+@pytest.mark.parametrize("model", [tables.ComicSeries, tables.ComicIssue, tables.ComicStory, tables.Creator])
+async def test_rows_read_past_the_orm_equal_the_orm_rows(
+    model: type[Base],
+    events: EventApplier,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Uuids as strings, JSON objects and arrays of them decoded, arrays, timestamps: as the ORM reads them."""
+    seeded = await seed_series(events, issues=2)
+    await seed_creator(events, seeded["series"]["uuid"])
+    async with sessionmaker() as session:
+        expected = {row.uuid: row_to_dict(row) for row in await session.scalars(select(model))}  # type: ignore[attr-defined]
+    assert expected
+
+    async with sessionmaker() as session:
+        with StatementCounter(engine) as counter:
+            rows = await WholeRows(model, "uuid").fetch(
+                session, [*expected, "00000000-0000-0000-0000-000000000000"]
+            )
+
+    assert {row.uuid: row_to_dict(row) for row in rows} == expected  # type: ignore[attr-defined]
+    assert counter.count == 1
