@@ -10,19 +10,13 @@ from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
+from inkverse.asgi import bearer_token
 from inkverse.database import tables
 from inkverse.users.tokens import TokenService
 
 
-def bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    return token.split(" ", 1)[0] or None
-
-
 async def signed_in_user(request: Request, container: AsyncContainer) -> tables.User | None:
-    token = bearer_token(request)
+    token = bearer_token(request.headers)
     if token is None:
         return None
     claims = (await container.get(TokenService)).verify(token)

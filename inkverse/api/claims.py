@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from inkverse.api.auth import error, read_fields, string_field
-from inkverse.api.bearer import bearer_token
+from inkverse.asgi import bearer_token
 from inkverse.settings import ServerSettings
 from inkverse.users.claims import CallbackOutcome, ClaimError, CreatorClaims, claim_page_url
 from inkverse.users.hosting_providers import HostingProviderConnector
@@ -62,7 +62,7 @@ async def initiate_claim(request: Request) -> Response:
 
 async def _signed_in_user_id(request: Request, container: AsyncContainer) -> int | None:
     """The bearer token's user id (any token type, as the original); None without a valid token."""
-    token = bearer_token(request)
+    token = bearer_token(request.headers)
     if token is None:
         return None
     try:

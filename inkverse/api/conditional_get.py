@@ -11,7 +11,7 @@ import hashlib
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inkverse.cache.response_middleware import _is_authenticated
+from inkverse.asgi import bearer_token
 
 PRIVATE = "private, no-store"
 
@@ -25,7 +25,7 @@ class ConditionalGet:
             await self._app(scope, receive, send)
             return
         request_headers = Headers(scope=scope)
-        private = _is_authenticated(request_headers)
+        private = bearer_token(request_headers) is not None
         start: Message = {}
         chunks: list[bytes] = []
 

@@ -22,7 +22,8 @@ from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inkverse.api.http import RequestError, error_body, json_response
-from inkverse.cache.response_middleware import _read_body, _replaying
+from inkverse.asgi import read_body, replaying
+from inkverse.cache.response_middleware import MAX_BODY_BYTES
 from inkverse.graphql.errors import BAD_REQUEST
 
 PERSISTED_QUERY_VERSION = 1
@@ -88,8 +89,8 @@ class PersistedQueries:
 
     async def _resolved_post(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
         # Bodies over the response cache's limit go on untouched (the endpoint enforces the limits).
-        body, complete = await _read_body(receive)
-        replay = _replaying(body, complete, receive)
+        body, complete = await read_body(receive, MAX_BODY_BYTES)
+        replay = replaying(body, complete, receive)
         if not complete or _MARKER not in body:
             return scope, replay
         try:
@@ -106,7 +107,7 @@ class PersistedQueries:
         rewritten = orjson.dumps(params)
         headers = [(name, value) for name, value in scope["headers"] if name != b"content-length"]
         headers.append((b"content-length", str(len(rewritten)).encode()))
-        return {**scope, "headers": headers}, _replaying(rewritten, True, receive)
+        return {**scope, "headers": headers}, replaying(rewritten, True, receive)
 
     def _document(self, extensions: dict[str, Any], query: object) -> str:
         """The document the request runs: registered now if it came with the query, else looked up."""

@@ -43,6 +43,7 @@ from starlette.datastructures import Headers, MutableHeaders, QueryParams
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inkverse.asgi import bearer_token, read_body, replaying
 from inkverse.cache.response_store import BYPASS, HIT, MISS, Lookup, ResponseStore
 from inkverse.cache.tags import response_tags
 
@@ -163,7 +164,7 @@ class ResponseCache:
 async def _cacheable_request(scope: Scope, receive: Receive) -> tuple[Receive, CacheableRequest | None]:
     """The request, if it may be served from the cache; the body is read and handed on unchanged."""
     headers = Headers(scope=scope)
-    bearer = _bearer_token(headers)
+    bearer = bearer_token(headers)
     if scope["method"] not in ("GET", "POST"):
         return receive, None
     if scope["method"] == "GET":
@@ -171,8 +172,8 @@ async def _cacheable_request(scope: Scope, receive: Receive) -> tuple[Receive, C
             return receive, None  # a browser: the endpoint answers with GraphiQL outside production
         params = dict(QueryParams(scope["query_string"]))
         return receive, _query_request(params, from_query_string=True, bearer=bearer)
-    body, complete = await _read_body(receive)
-    replay = _replaying(body, complete, receive)
+    body, complete = await read_body(receive, MAX_BODY_BYTES)
+    replay = replaying(body, complete, receive)
     if not complete or not headers.get("content-type", "").startswith("application/json"):
         return replay, None
     try:
@@ -183,18 +184,6 @@ async def _cacheable_request(scope: Scope, receive: Receive) -> tuple[Receive, C
         _query_request(params, from_query_string=False, bearer=bearer) if isinstance(params, dict) else None
     )
     return replay, request
-
-
-def _is_authenticated(headers: Headers) -> bool:
-    return _bearer_token(headers) is not None
-
-
-def _bearer_token(headers: Headers) -> str | None:
-    """The token of `Authorization: Bearer <token>` as the endpoint reads it; None when anonymous."""
-    scheme, _, token = headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.split(" ", 1)[0] or None
 
 
 def _query_request(
@@ -246,36 +235,6 @@ def _parsed(query: str) -> DocumentNode | None:
 def _request_key(query: str, variables: dict[str, Any] | None, operation_name: str | None) -> str:
     canonical = orjson.dumps([query, variables or {}, operation_name], option=orjson.OPT_SORT_KEYS)
     return "response:" + hashlib.sha256(canonical).hexdigest()
-
-
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    """The request body, up to MAX_BODY_BYTES; False when it is longer (or the client left)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return b"".join(chunks), False
-        chunks.append(message.get("body", b""))
-        size += len(chunks[-1])
-        if not message.get("more_body", False):
-            return b"".join(chunks), True
-        if size > MAX_BODY_BYTES:
-            return b"".join(chunks), False
-
-
-def _replaying(body: bytes, complete: bool, receive: Receive) -> Receive:
-    """A receive that hands the app the body already read, then defers to the server's."""
-    pending = True
-
-    async def replay() -> Message:
-        nonlocal pending
-        if pending:
-            pending = False
-            return {"type": "http.request", "body": body, "more_body": not complete}
-        return await receive()
-
-    return replay
 
 
 def _cacheable_data(response: CapturedResponse) -> dict[str, Any] | None:
