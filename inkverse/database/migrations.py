@@ -91,7 +91,15 @@ async def _missing_search_objects(database_url: str) -> list[str]:
 
 BASELINE = "0001_baseline"
 OUR_TABLES = frozenset(
-    {"taddy_entity_state", "queue_outbox", "comicseries_search", "job_runs", "alembic_version"}
+    {
+        "taddy_entity_state",
+        "queue_outbox",
+        "comicseries_search",
+        "job_runs",
+        "notification_deliveries",
+        "push_tickets",
+        "alembic_version",
+    }
 )
 KNEX_TABLES = frozenset({"migrations", "migrations_lock"})
 

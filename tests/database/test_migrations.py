@@ -183,6 +183,7 @@ async def test_adopt_stamps_an_original_database_and_upgrades_it(scratch_url: st
         "0004_comicseries_search",
         "0005_outbox_retries",
         "0006_job_runs",
+        "0007_deliveries",
     ]
     tables = await user_tables(scratch_url)
     assert {
@@ -190,11 +191,13 @@ async def test_adopt_stamps_an_original_database_and_upgrades_it(scratch_url: st
         "queue_outbox",
         "comicseries_search",
         "job_runs",
+        "notification_deliveries",
+        "push_tickets",
         "migrations",
         "migrations_lock",
     } <= tables
     version = await fetch(scratch_url, "SELECT version_num FROM alembic_version")
-    assert [row["version_num"] for row in version] == ["0006_job_runs"]
+    assert [row["version_num"] for row in version] == ["0007_deliveries"]
     await migrations.check(scratch_url)
 
 

@@ -1,5 +1,6 @@
 """The ORM tables: the 19 of the reference schema (database.md §2) plus our own side tables
-`taddy_entity_state`, `queue_outbox`, `comicseries_search` and `job_runs`.
+`taddy_entity_state`, `queue_outbox`, `comicseries_search`, `job_runs`, `notification_deliveries` and
+`push_tickets`.
 
 Importing this package registers every table on `Base.metadata`.
 
@@ -18,6 +19,7 @@ from inkverse.database.tables.content import (
     HostingProvider,
     UUIDLookup,
 )
+from inkverse.database.tables.delivery import NotificationDelivery, PushTicket
 from inkverse.database.tables.jobs import JobRun
 from inkverse.database.tables.notifications import (
     NotificationPreference,
@@ -41,9 +43,11 @@ __all__ = [
     "CreatorLink",
     "HostingProvider",
     "JobRun",
+    "NotificationDelivery",
     "NotificationPreference",
     "NotificationSetting",
     "OAuthToken",
+    "PushTicket",
     "QueueOutbox",
     "TaddyEntityState",
     "UUIDLookup",
