@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.Column("delivered_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("dedupe_key", name="notification_deliveries_pkey"),
     )
-    op.create_index(
-        "notification_deliveries_delivered_at_index", "notification_deliveries", ["delivered_at"]
-    )
+    op.create_index("notification_deliveries_delivered_at_index", "notification_deliveries", ["delivered_at"])
     op.create_table(
         "push_tickets",
         sa.Column("id", sa.String(100), nullable=False),
