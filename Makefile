@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock dev test lint fmt schema bench bench-quick
+.PHONY: help install lock dev test lint fmt schema bench bench-quick bench-fanout bench-worker
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,7 @@ schema: $(STAMP) ## Print the GraphQL SDL
 
 bench: $(STAMP) ## Benchmarks: API under load (2,000-series dataset), then the worker (CPU-heavy)
 	$(BIN)/python -m benchmarks.api --size bench --profile slowest
+	$(BIN)/python -m benchmarks.api --size bench --processes 2 --duration 10
 	$(BIN)/python -m benchmarks.api --size bench --mode cached --duration 10
 	$(BIN)/python -m benchmarks.bench_worker
 
@@ -60,3 +61,9 @@ bench-quick: $(STAMP) ## The same on the demo dataset with short runs (under 5 m
 	$(BIN)/python -m benchmarks.api --quick
 	$(BIN)/python -m benchmarks.api --quick --mode cached
 	$(BIN)/python -m benchmarks.bench_worker --events 50
+
+bench-fanout: $(STAMP) ## One new episode to 10,000 subscribers: rows, pushes (fake Expo), e-mails (moto)
+	$(BIN)/python -m benchmarks.bench_fanout
+
+bench-worker: $(STAMP) ## The worker alone: comicissue.created with 10 stories (benchmarks/bench_worker.py)
+	$(BIN)/python -m benchmarks.bench_worker

@@ -2,17 +2,19 @@
 
     .venv/bin/python -m benchmarks.api [--size bench|demo] [--quick] [--mode uncached|cached]
         [--duration S] [--warmup S] [--connections N] [--operations a,b] [--profile OPERATION]
-        [--database-url URL] [--redis-url URL] [--reseed] [--port P]
+        [--database-url URL] [--redis-url URL] [--reseed] [--port P] [--processes N]
 
 Steps: a seeded PostgreSQL and a Redis (`benchmarks.stack`); the SQL statements each operation sends,
-counted in-process (`benchmarks.sql_count`); the API started as `inkverse serve` runs it (uvicorn, one
-worker process); one request per operation whose answer must have no `errors` and the expected data;
-then per operation a warm-up and a measured run of the load generator (`benchmarks.loadgen`: wrk when
-installed) with `--connections` connections, the server's CPU time (and PostgreSQL's, when it runs here)
-read before and after, and a short one-connection run for the latency of a request that does not queue.
-Prints the table and writes `benchmarks/results/latest.json` (and `latest-<mode>.json`), plus
-`benchmarks/results/<timestamp>-<size>-<mode>.json`, which git ignores. `--profile OPERATION|slowest` then
-samples the server with py-spy.
+counted in-process (`benchmarks.sql_count`); the API started as `inkverse serve --workers N` runs it
+(uvicorn, N = `--processes`, default 1); one request per operation whose answer must have no `errors`
+and the expected data; then per operation a warm-up and a measured run of the load generator
+(`benchmarks.loadgen`: wrk when installed) with `--connections` connections, the CPU time of the
+server's processes (and PostgreSQL's, when it runs here) read before and after, and a short
+one-connection run for the latency of a request that does not queue. Prints the table and writes
+`benchmarks/results/latest.json` (and `latest-<mode>.json`, or with N > 1 `latest-<mode>-<N>p.json`
+and the req/s of the one-process run in `latest-<mode>.json` beside its own), plus
+`benchmarks/results/<timestamp>-<size>-<mode>[-<N>p].json`, which git ignores.
+`--profile OPERATION|slowest` then samples the server with py-spy.
 
 Everything started here is stopped at the end, also on Ctrl-C or SIGTERM.
 """
@@ -66,6 +68,7 @@ class RunOptions:
     only: tuple[str, ...]
     profile: str | None
     port: int
+    processes: int = 1
 
     @property
     def unloaded_duration(self) -> float:
@@ -110,7 +113,7 @@ async def run(options: RunOptions, stack_options: StackOptions) -> dict[str, Any
         env = server_environment(stack, options)
         print("Counting SQL statements per operation (in-process) ...", flush=True)
         statements = await count_statements(operations, env)
-        server = ApiServer(env, "127.0.0.1", options.port, stack.data_dir / "api.log")
+        server = ApiServer(env, "127.0.0.1", options.port, stack.data_dir / "api.log", options.processes)
         try:
             await server.start()
             await check_responses(server.graphql_url, operations)
@@ -208,10 +211,11 @@ async def load_all(
 async def measure(
     server: ApiServer, operation: Operation, body_file: Path, postmaster_pid: int | None, options: RunOptions
 ) -> OperationResult:
-    cpu_before, db_before = server.cpu_seconds(), postgres_cpu_snapshot(postmaster_pid)
+    cpu_before, db_before = server.cpu_snapshot(), postgres_cpu_snapshot(postmaster_pid)
     load = await run_load(server.graphql_url, body_file, options.duration, options.connections)
-    cpu_after, db_after = server.cpu_seconds(), postgres_cpu_snapshot(postmaster_pid)
-    return operation_result(operation, load, cpu_after - cpu_before, cpu_spent(db_before, db_after))
+    cpu_after, db_after = server.cpu_snapshot(), postgres_cpu_snapshot(postmaster_pid)
+    api_cpu = cpu_spent(cpu_before, cpu_after) or 0.0
+    return operation_result(operation, load, api_cpu, cpu_spent(db_before, db_after))
 
 
 def operation_result(
@@ -300,7 +304,8 @@ def report(
             "warmup_s": options.warmup,
         },
         "server": {
-            "process": "inkverse serve (uvicorn, 1 worker)",
+            "process": f"inkverse serve --workers {options.processes} (uvicorn)",
+            "processes": options.processes,
             "peak_rss_mb": round(peak_rss / 2**20, 1),
         },
         "operations": [asdict(result) for result in results],
@@ -310,12 +315,46 @@ def report(
 def write_results(document: dict[str, Any]) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = document["timestamp"].replace(":", "").replace("+0000", "Z")
-    path = RESULTS_DIR / f"{stamp}-{document['dataset']['size']}-{document['mode']}.json"
+    processes = document["server"]["processes"]
+    variant = document["mode"] + (f"-{processes}p" if processes > 1 else "")
+    path = RESULTS_DIR / f"{stamp}-{document['dataset']['size']}-{variant}.json"
     text_form = json.dumps(document, indent=2) + "\n"
     path.write_text(text_form)
     (RESULTS_DIR / "latest.json").write_text(text_form)
-    (RESULTS_DIR / f"latest-{document['mode']}.json").write_text(text_form)
+    (RESULTS_DIR / f"latest-{variant}.json").write_text(text_form)
     return path
+
+
+def with_one_process_baseline(document: dict[str, Any]) -> dict[str, Any]:
+    """A run with several processes, with the req/s of the one-process run of the same dataset and mode
+    (`latest-<mode>.json`) beside its own, when there is one."""
+    baseline_path = RESULTS_DIR / f"latest-{document['mode']}.json"
+    if document["server"]["processes"] == 1 or not baseline_path.exists():
+        return document
+    baseline = json.loads(baseline_path.read_text())
+    if (
+        baseline["dataset"]["size"] != document["dataset"]["size"]
+        or baseline["server"].get("processes", 1) != 1
+    ):
+        return document
+    rates = {operation["key"]: operation["requests_per_second"] for operation in baseline["operations"]}
+    return document | {
+        "one_process": {"timestamp": baseline["timestamp"], "requests_per_second": rates},
+    }
+
+
+def print_scaling(document: dict[str, Any]) -> None:
+    one = document.get("one_process")
+    if one is None:
+        return
+    processes = document["server"]["processes"]
+    print(f"\nreq/s with 1 process (run of {one['timestamp']}) and with {processes}:", flush=True)
+    print(f"{'operation':<26}{'1 process':>11}{f'{processes} processes':>13}{'ratio':>7}")
+    for operation in document["operations"]:
+        single = one["requests_per_second"].get(operation["key"])
+        several = operation["requests_per_second"]
+        ratio = f"{several / single:.2f}" if single else "-"
+        print(f"{operation['title']:<26}{single or 0:>11.0f}{several:>13.0f}{ratio:>7}", flush=True)
 
 
 # --- command line -----------------------------------------------------------------------------------
@@ -347,6 +386,9 @@ def parse_arguments() -> tuple[RunOptions, StackOptions]:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
     parser.add_argument("--port", type=int, default=0, help="API port (default: a free one)")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="API processes (`inkverse serve --workers N`; default 1)"
+    )
     arguments = parser.parse_args()
     size_name = "demo" if arguments.quick else arguments.size
     run_options = RunOptions(
@@ -358,6 +400,7 @@ def parse_arguments() -> tuple[RunOptions, StackOptions]:
         only=tuple(key for key in arguments.operations.split(",") if key),
         profile=arguments.profile,
         port=arguments.port or free_port(),
+        processes=arguments.processes,
     )
     stack_options = StackOptions(
         size_name=size_name,
@@ -380,13 +423,15 @@ async def main_async(options: RunOptions, stack_options: StackOptions) -> None:
     if load_1 > 0.5:
         print(f"note: the machine is busy before the run (load average {load_1:.2f} / {load_5:.2f})")
     print(
-        f"Inkverse API benchmark: {options.size_name} dataset, {options.mode}, {generator_name()} "
+        f"Inkverse API benchmark: {options.size_name} dataset, {options.mode}, "
+        f"{options.processes} API process{'es' if options.processes > 1 else ''}, {generator_name()} "
         f"-c{options.connections}, {options.warmup:g} s warm-up + {options.duration:g} s per operation; "
         f"{info['cpus']} x {info['cpu_model']}",
         flush=True,
     )
-    document = await run(options, stack_options)
+    document = with_one_process_baseline(await run(options, stack_options))
     path = write_results(document)
+    print_scaling(document)
     print(f"API peak RSS {document['server']['peak_rss_mb']} MB; results in {path}", flush=True)
 
 

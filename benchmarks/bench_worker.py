@@ -6,9 +6,17 @@
 1. Handler throughput, excluding the queue: each webhook body (`{uuid, taddyType, action, timestamp,
    data, "type": "PROCESS_TADDY_WEBHOOK"}`) is given to the `PROCESS_TADDY_WEBHOOK` handler in its own
    REQUEST scope, as the consumer does: one at a time, then `--concurrency` at a time (the worker's
-   default concurrency). Events/s and SQL statements per event.
+   default concurrency). The clock stops once the outbox's background relay has sent every follow-up
+   the events staged (the new-episode pushes and image requests, to moto), so their cost is counted.
+   Events/s and SQL statements per event.
 2. End to end: the bodies are enqueued on `INKVERSE_HIGH_PRIORITY` first (not timed), then the consumer
-   (`build_consumer(container, registry)`) runs until the queue is empty. Events/s over that time.
+   (`build_consumer(container, registry)`) runs until the queue is empty (the events and the pushes they
+   produce). Events/s over that time.
+
+The queues are emptied before each measurement (not timed), and the helper process stands in for the
+consumers that are not measured (`consume_in_moto`): during the handler measurements it empties both
+queues every 50 ms, during the end to end run the image queue; moto's cost per message grows with the
+messages its queue holds, where production queues are being consumed.
 
 `--handler auto` uses the handler registered in the worker's default registry (the real one: the write,
 the new-episode push through the outbox, story image sizing, cache purges); when the build has none yet
@@ -23,11 +31,10 @@ import contextlib
 import importlib
 import json
 import os
-import shutil
 import statistics
 import struct
 import sys
-import tempfile
+import threading
 import time
 import uuid
 import zlib
@@ -37,7 +44,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
 from aiohttp import web
 from dishka import AsyncContainer
 from sqlalchemy import event, text
@@ -45,27 +51,38 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from types_aiobotocore_sqs import SQSClient
 
 from benchmarks.api import RESULTS_DIR, machine
+from benchmarks.server import cpu_spent, postgres_cpu_snapshot
+from benchmarks.sql_count import StatementCounter
+from benchmarks.sql_count import environment as environment_variables
+from benchmarks.worker_stack import (
+    announce,
+    aux_process,
+    process_cpu_seconds,
+    queue_depth,
+    scratch_stack,
+    serving_aux,
+    wait_until_empty,
+)
 from inkverse.catalog.payloads import ComicIssuePayload
 from inkverse.comics.writers import ComicIssueWriter
 from inkverse.container import build_container
-from inkverse.database import migrations
 from inkverse.dev.provision import provision_aws
-from inkverse.dev.stack import EmbeddedAws, EmbeddedPostgres, EmbeddedRedis
 from inkverse.logging import configure_logging
 from inkverse.queues.client import QueueClient
+from inkverse.queues.outbox import OutboxRelay
 from inkverse.seed.dataset import SIZES
 from inkverse.seed.loader import seed_database
 from inkverse.settings import LogSettings, WorkerSettings, load_settings
 from inkverse.taddy.webhooks import TaddyWebhook
 from inkverse.worker.registry import HandlerRegistry
-from inkverse.worker.runner import build_consumer
+from inkverse.worker.runner import build_consumer, sized_for_worker
 
 Body = dict[str, Any]
 Handler = Callable[[Body, AsyncContainer], Awaitable[None]]
-AUX_PREFIX = "AUX "
 # The message type of a Taddy delivery on the queue (the original's name, part of the queue contract).
 PROCESS_TADDY_WEBHOOK = "PROCESS_TADDY_WEBHOOK"
-DRAIN_TIMEOUT_SECONDS = 600.0
+CONSUME_INTERVAL_SECONDS = 0.05
+CONSUME_COMMAND = "consume "
 
 
 # --- the helper process: moto and the story images -------------------------------------------------
@@ -78,10 +95,25 @@ def png_header(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
 
 
+def consume_in_moto(queues: set[str], stopped: threading.Event) -> None:
+    """Stand in for the consumers of `queues` (changed in place): empty them every 50 ms in moto's own
+    state. moto's cost per message sent grows with the messages its queue holds (1 ms at 0, 4 ms at 200),
+    where a production queue is being consumed."""
+    from moto.sqs.models import sqs_backends  # noqa: PLC0415 - the helper process alone imports moto
+
+    while not stopped.wait(CONSUME_INTERVAL_SECONDS):
+        for account in list(sqs_backends.keys()):
+            for backend in sqs_backends[account].values():
+                for name in [name for name in list(queues) if name in backend.queues]:
+                    backend.purge_queue(name)
+
+
 async def serve_aux() -> None:
-    """Run moto and an image server until stdin closes; print their URLs as one `AUX {...}` line."""
-    aws = EmbeddedAws()
-    aws_url = await aws.start()
+    """Run moto and an image server until stdin closes; print their URLs as one `AUX {...}` line. A
+    `consume Q1,Q2` line on stdin makes the helper empty those queues continuously (`consume_in_moto`)."""
+    os.environ["MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR"] = (
+        "false"  # PurgeQueue more than once a minute
+    )
     image = png_header(800, 1280)
 
     async def story(_: web.Request) -> web.Response:
@@ -89,41 +121,38 @@ async def serve_aux() -> None:
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", story)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    urls = {"aws": aws_url, "images": f"http://127.0.0.1:{port}", "pid": str(os.getpid())}
-    print(AUX_PREFIX + json.dumps(urls), flush=True)
-    try:
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    finally:
-        await runner.cleanup()
-        await aws.stop()
+    consumed: set[str] = set()
+    stopped = threading.Event()
+    consumer = threading.Thread(target=consume_in_moto, args=(consumed, stopped), daemon=True)
+    async with serving_aux(app) as (aws_url, images_url):
+        announce({"aws": aws_url, "images": images_url})
+        consumer.start()
+        try:
+            while line := await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline):
+                if line.startswith(CONSUME_COMMAND):
+                    names = line.removeprefix(CONSUME_COMMAND).strip()
+                    consumed.clear()
+                    consumed.update(filter(None, names.split(",")))
+        finally:
+            stopped.set()
+            consumer.join()
+
+
+@dataclass(frozen=True)
+class Aux:
+    urls: dict[str, str]
+    stdin: asyncio.StreamWriter
+
+    async def consume(self, *queues: str) -> None:
+        """Have the helper empty these queues continuously (and no other)."""
+        self.stdin.write(f"{CONSUME_COMMAND}{','.join(queues)}\n".encode())
+        await self.stdin.drain()
 
 
 @contextlib.asynccontextmanager
-async def aux_process() -> AsyncIterator[dict[str, str]]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.bench_worker", "--serve-aux",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    assert process.stdout is not None
-    assert process.stdin is not None
-    try:
-        line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
-        if not line.startswith(AUX_PREFIX):
-            raise RuntimeError(f"the helper process did not start: {line!r}")
-        yield json.loads(line.removeprefix(AUX_PREFIX))
-    finally:
-        process.stdin.close()
-        try:
-            await asyncio.wait_for(process.wait(), 15)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+async def aux_helper() -> AsyncIterator[Aux]:
+    async with aux_process("benchmarks.bench_worker") as (urls, stdin):
+        yield Aux(urls, stdin)
 
 
 # --- webhook bodies ---------------------------------------------------------------------------------
@@ -217,14 +246,6 @@ def choose_registry(choice: str) -> tuple[str, HandlerRegistry]:
 # --- measurements -----------------------------------------------------------------------------------
 
 
-class StatementCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, *_: object) -> None:
-        self.count += 1
-
-
 @dataclass
 class Throughput:
     label: str
@@ -234,6 +255,7 @@ class Throughput:
     mean_ms: float | None = None
     cpu_ms_per_event: float | None = None
     helper_cpu_ms_per_event: float | None = None
+    db_cpu_ms_per_event: float | None = None
 
     @property
     def events_per_second(self) -> float:
@@ -241,12 +263,50 @@ class Throughput:
 
     def line(self) -> str:
         extra = f"  mean {self.mean_ms:6.1f} ms" if self.mean_ms is not None else ""
-        if self.cpu_ms_per_event is not None:
-            extra += f"  worker CPU {self.cpu_ms_per_event:5.1f} ms/event"
-        if self.helper_cpu_ms_per_event is not None:
-            extra += f"  moto+images CPU {self.helper_cpu_ms_per_event:5.1f} ms/event"
+        for name, value in (("worker", self.cpu_ms_per_event), ("moto+images", self.helper_cpu_ms_per_event),
+                            ("PostgreSQL", self.db_cpu_ms_per_event)):  # fmt: skip
+            if value is not None:
+                extra += f"  {name} CPU {value:5.1f} ms/event"
         sql = f"  SQL/event {self.statements_per_event:.1f}" if self.statements_per_event is not None else ""
         return f"{self.label:<46} {self.events:>5} events  {self.events_per_second:7.1f} events/s{extra}{sql}"
+
+
+@dataclass
+class Spent:
+    seconds: float = 0.0
+    worker: float = 0.0
+    helper: float = 0.0
+    database: float | None = 0.0
+
+    def charge(self, result: Throughput) -> None:
+        """`result`'s time and CPU figures (per `result.events`) from what was spent."""
+        per_event = 1000 / result.events
+        result.seconds = self.seconds
+        result.cpu_ms_per_event = self.worker * per_event
+        result.helper_cpu_ms_per_event = self.helper * per_event
+        result.db_cpu_ms_per_event = self.database * per_event if self.database is not None else None
+
+
+@dataclass(frozen=True)
+class Meters:
+    """Where the time goes during a measurement: this process (the worker), the helper process (moto and
+    the image server) and the PostgreSQL server."""
+
+    helper_pid: int
+    postmaster_pid: int | None
+
+    @contextlib.asynccontextmanager
+    async def measuring(self, spent: Spent) -> AsyncIterator[None]:
+        """Adds what the block spends to `spent`."""
+        started, cpu = time.perf_counter(), time.process_time()
+        helper, database = process_cpu_seconds(self.helper_pid), postgres_cpu_snapshot(self.postmaster_pid)
+        yield
+        spent.seconds += time.perf_counter() - started
+        spent.worker += time.process_time() - cpu
+        spent.helper += process_cpu_seconds(self.helper_pid) - helper
+        database_seconds = cpu_spent(database, postgres_cpu_snapshot(self.postmaster_pid))
+        if spent.database is not None:
+            spent.database = None if database_seconds is None else spent.database + database_seconds
 
 
 async def run_handler(container: AsyncContainer, handler: Handler, body: Body) -> float:
@@ -256,93 +316,73 @@ async def run_handler(container: AsyncContainer, handler: Handler, body: Body) -
     return time.perf_counter() - started
 
 
-async def handler_sequential(
-    container: AsyncContainer, handler: Handler, bodies: list[Body], counter: StatementCounter
-) -> Throughput:
-    counter.count = 0
-    started, cpu_started = time.perf_counter(), time.process_time()
-    durations = [await run_handler(container, handler, body) for body in bodies]
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    return Throughput(
-        "handler, one event at a time", len(bodies), elapsed, counter.count / len(bodies),
-        statistics.fmean(durations) * 1000, cpu * 1000 / len(bodies),
-    )  # fmt: skip
+async def settle(container: AsyncContainer) -> None:
+    """Wait for the follow-ups the handlers handed to the outbox's background relay."""
+    await (await container.get(OutboxRelay)).wait_idle()
 
 
-async def handler_concurrent(
-    container: AsyncContainer, handler: Handler, bodies: list[Body], concurrency: int
+async def handler_throughput(
+    container: AsyncContainer,
+    handler: Handler,
+    bodies: list[Body],
+    *,
+    concurrency: int,
+    meters: Meters,
+    counter: StatementCounter,
 ) -> Throughput:
+    """`concurrency` events in flight (1: one at a time), until the last follow-up is sent."""
     slots = asyncio.Semaphore(concurrency)
 
     async def one(body: Body) -> float:
         async with slots:
             return await run_handler(container, handler, body)
 
-    started, cpu_started = time.perf_counter(), time.process_time()
-    durations = await asyncio.gather(*(one(body) for body in bodies))
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    label = f"handler, {concurrency} events in flight"
-    return Throughput(
-        label, len(bodies), elapsed, mean_ms=statistics.fmean(durations) * 1000,
-        cpu_ms_per_event=cpu * 1000 / len(bodies),
-    )  # fmt: skip
+    label = "handler, one event at a time" if concurrency == 1 else f"handler, {concurrency} events in flight"
+    result, spent = Throughput(label, len(bodies), 0.0), Spent()
+    counter.count = 0
+    async with meters.measuring(spent):
+        durations = await asyncio.gather(*(one(body) for body in bodies))
+        await settle(container)
+    spent.charge(result)
+    result.mean_ms = statistics.fmean(durations) * 1000
+    result.statements_per_event = counter.count / len(bodies)
+    return result
 
 
-async def queue_depth(sqs: SQSClient, queue_url: str) -> int:
-    attributes = (
-        await sqs.get_queue_attributes(
-            QueueUrl=queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
-
-
-async def wait_until_empty(sqs: SQSClient, queue_url: str) -> None:
-    async with asyncio.timeout(DRAIN_TIMEOUT_SECONDS):
-        while True:
-            if not await queue_depth(sqs, queue_url):
-                return
-            await asyncio.sleep(0.05)
-
-
-def process_cpu_seconds(pid: int) -> float:
-    times = psutil.Process(pid).cpu_times()
-    return float(times.user + times.system)
+async def empty_queues(container: AsyncContainer) -> None:
+    """Drop what earlier measurements left on the queues, untimed."""
+    queues, sqs = await container.get(QueueClient), await container.get(SQSClient)
+    for queue in queues.settings.queue_names:
+        await sqs.purge_queue(QueueUrl=await queues.url(queue))
 
 
 async def end_to_end(
-    container: AsyncContainer, registry: HandlerRegistry, bodies: list[Body], helper_pid: int
+    container: AsyncContainer, registry: HandlerRegistry, bodies: list[Body], meters: Meters
 ) -> Throughput:
     queues = await container.get(QueueClient)
-    queue = (await container.get(WorkerSettings)).queue
+    settings = await container.get(WorkerSettings)
     for start in range(0, len(bodies), 10):
-        refused = await queues.send_batch(queue, [json.dumps(body) for body in bodies[start : start + 10]])
-        if refused:
+        batch = [json.dumps(body) for body in bodies[start : start + 10]]
+        if refused := await queues.send_batch(settings.queue, batch):
             raise RuntimeError(f"SQS refused {len(refused)} messages")
-    sqs, queue_url = await container.get(SQSClient), await queues.url(queue)
+    sqs, queue_url = await container.get(SQSClient), await queues.url(settings.queue)
     consumer = await build_consumer(container, registry)
     stop = asyncio.Event()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    helper_started = process_cpu_seconds(helper_pid)
-    task = asyncio.create_task(consumer.run(stop))
-    try:
-        await wait_until_empty(sqs, queue_url)
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        helper_cpu = process_cpu_seconds(helper_pid) - helper_started
-    finally:
-        stop.set()
-        await task
-    dead = await queue_depth(sqs, await queues.url(queues.dlq_name(queue)))
+    label = f"end to end through SQS (moto), concurrency {settings.concurrency}"
+    result, spent = Throughput(label, len(bodies), 0.0), Spent()
+    async with meters.measuring(spent):
+        task = asyncio.create_task(consumer.run(stop))
+        try:
+            await wait_until_empty(sqs, queue_url)
+            await settle(container)
+        finally:
+            stop.set()
+            await task
+    spent.charge(result)
+    dead = await queue_depth(sqs, await queues.url(queues.dlq_name(settings.queue)))
     if dead:
         raise RuntimeError(f"{dead} messages went to the dead-letter queue")
-    label = f"end to end through SQS (moto), concurrency {(await container.get(WorkerSettings)).concurrency}"
-    return Throughput(
-        label, len(bodies), elapsed, cpu_ms_per_event=cpu * 1000 / len(bodies),
-        helper_cpu_ms_per_event=helper_cpu * 1000 / len(bodies),
-    )  # fmt: skip
+    return result
 
 
 # --- the run ----------------------------------------------------------------------------------------
@@ -369,20 +409,6 @@ def environment(database_url: str, redis_url: str, aux: dict[str, str], concurre
     }
 
 
-@contextlib.contextmanager
-def environment_applied(values: dict[str, str]) -> Any:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 async def first_series(container: AsyncContainer) -> tuple[str, int]:
     """A seeded series and the position its next issue takes."""
     engine = await container.get(AsyncEngine)
@@ -398,46 +424,50 @@ async def first_series(container: AsyncContainer) -> tuple[str, int]:
     return row[0], int(row[1])
 
 
-async def measure(options: Options, container: AsyncContainer, aux: dict[str, str]) -> list[Throughput]:
+async def measure(
+    options: Options, container: AsyncContainer, aux: Aux, postmaster_pid: int | None
+) -> list[Throughput]:
     label, registry = choose_registry(options.handler)
     handler = registry.handler_for(PROCESS_TADDY_WEBHOOK)
     print(f"handler: {label}", flush=True)
     await provision_aws(container)
     counter = StatementCounter()
     event.listen((await container.get(AsyncEngine)).sync_engine, "before_cursor_execute", counter)
-    bodies = BodyFactory(*await first_series(container), options.stories, aux["images"])
+    bodies = BodyFactory(*await first_series(container), options.stories, aux.urls["images"])
     for body in bodies.make(10):  # warm-up: connections, prepared statements, HTTP sessions
         await run_handler(container, handler, body)
-    results = [
-        await handler_sequential(container, handler, bodies.make(options.events), counter),
-        await handler_concurrent(container, handler, bodies.make(options.events), options.concurrency),
-    ]
-    for result in results:
-        print(result.line(), flush=True)
-    results.append(await end_to_end(container, registry, bodies.make(options.events), int(aux["pid"])))
+    await settle(container)
+    meters = Meters(int(aux.urls["pid"]), postmaster_pid)
+    settings = await container.get(WorkerSettings)
+    # Every queue is consumed in production: the pushes by a worker, the image requests by its image lane.
+    await aux.consume(settings.queue, settings.image_queue)
+    results = []
+    for concurrency in (1, options.concurrency):
+        await empty_queues(container)
+        results.append(
+            await handler_throughput(container, handler, bodies.make(options.events),
+                                     concurrency=concurrency, meters=meters, counter=counter)
+        )  # fmt: skip
+        print(results[-1].line(), flush=True)
+    await aux.consume(settings.image_queue)  # the push queue's consumer is the one measured
+    await empty_queues(container)
+    results.append(await end_to_end(container, registry, bodies.make(options.events), meters))
     print(results[-1].line(), flush=True)
     return results
 
 
 async def run(options: Options) -> list[Throughput]:
-    root = Path(tempfile.mkdtemp(prefix="inkverse-bench-worker-"))
-    postgres, redis = EmbeddedPostgres(root), EmbeddedRedis(root)
-    try:
-        database_url, redis_url = await postgres.start(), await redis.start()
-        await migrations.upgrade(database_url)
-        await seed_database(database_url, SIZES["demo"])
-        async with aux_process() as aux:
-            with environment_applied(environment(database_url, redis_url, aux, options.concurrency)):
+    async with scratch_stack("inkverse-bench-worker-") as scratch:
+        await seed_database(scratch.database_url, SIZES["demo"])
+        async with aux_helper() as aux:
+            values = environment(scratch.database_url, scratch.redis_url, aux.urls, options.concurrency)
+            with environment_variables(values):
                 settings = load_settings(env_file=None)
-            container = build_container(settings, "worker")
+            container = build_container(sized_for_worker(settings), "worker")
             try:
-                return await measure(options, container, aux)
+                return await measure(options, container, aux, scratch.postmaster_pid)
             finally:
                 await container.close()
-    finally:
-        await redis.stop()
-        await postgres.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def write_results(options: Options, results: list[Throughput]) -> Path:

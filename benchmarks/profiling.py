@@ -47,6 +47,7 @@ async def profile_server(
         recorder = await asyncio.create_subprocess_exec(
             executable, "record", "--pid", str(server.pid), "--duration", str(PROFILE_SECONDS),
             "--rate", str(SAMPLE_RATE), "--format", "raw", "--output", str(output),
+            *(["--subprocesses"] if server.processes > 1 else []),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         try:

@@ -1,14 +1,14 @@
-"""The API under test and the measurements taken on its process.
+"""The API under test and the measurements taken on its processes.
 
-The API runs as `inkverse serve` does (uvicorn, one worker process) in a child process with its own
-session, so a Ctrl-C reaches only the harness, which then stops it. CPU time is read from the process
-(user + system) around each measured window; resident memory is sampled while the load runs and the
-kernel's high-water mark (`VmHWM`) is read at the end.
+The API runs as `inkverse serve --workers N` does (uvicorn; with N > 1 a supervisor and N worker
+processes sharing the port) in a child process with its own session, so a Ctrl-C reaches only the
+harness, which then stops it. CPU time is read from every process of the server (user + system) around
+each measured window; resident memory (summed over the processes) is sampled while the load runs and
+the kernel's high-water marks (`VmHWM`) are read at the end.
 """
 
 import asyncio
 import contextlib
-import signal
 import sys
 import time
 from pathlib import Path
@@ -16,15 +16,18 @@ from pathlib import Path
 import aiohttp
 import psutil
 
+from inkverse.dev.stack import terminate
+
 HEALTH_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 
 
 class ApiServer:
-    def __init__(self, env: dict[str, str], host: str, port: int, log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], host: str, port: int, log_path: Path, processes: int = 1) -> None:
         self._env = env
         self.host = host
         self.port = port
+        self.processes = processes
         self._log_path = log_path
         self._process: asyncio.subprocess.Process | None = None
         self._psutil: psutil.Process | None = None
@@ -42,7 +45,7 @@ class ApiServer:
         with self._log_path.open("wb") as log:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "inkverse.cli.main", "serve",
-                "--host", self.host, "--port", str(self.port), "--workers", "1",
+                "--host", self.host, "--port", str(self.port), "--workers", str(self.processes),
                 env=self._env, stdout=log, stderr=log, start_new_session=True,
             )  # fmt: skip
         self._psutil = psutil.Process(self._process.pid)
@@ -58,40 +61,42 @@ class ApiServer:
                     raise RuntimeError(f"the API exited with {code}; see {self._log_path}")
                 with contextlib.suppress(aiohttp.ClientError, TimeoutError):
                     async with http.get(url) as response:
-                        if response.status == 200:
+                        if response.status == 200 and self._all_workers_started():
                             return
                 await asyncio.sleep(0.1)
         raise RuntimeError(f"the API did not become healthy; see {self._log_path}")
 
-    def cpu_seconds(self) -> float:
+    def _all_workers_started(self) -> bool:
+        """With N > 1 processes: the supervisor has started its N workers (each answers once built)."""
         assert self._psutil is not None
-        times = self._psutil.cpu_times()
-        return float(times.user + times.system)
+        return self.processes == 1 or len(self._psutil.children()) >= self.processes
+
+    def _tree(self) -> list[psutil.Process]:
+        assert self._psutil is not None
+        with contextlib.suppress(psutil.Error):
+            return [self._psutil, *self._psutil.children(recursive=True)]
+        return [self._psutil]
+
+    def cpu_snapshot(self) -> dict[int, float]:
+        """CPU seconds of each process of the server (see `cpu_spent`)."""
+        return process_tree_cpu(self._tree())
 
     def rss_bytes(self) -> int:
-        assert self._psutil is not None
-        return int(self._psutil.memory_info().rss)
+        total = 0
+        for process in self._tree():
+            with contextlib.suppress(psutil.Error):
+                total += int(process.memory_info().rss)
+        return total
 
     def peak_rss_bytes(self) -> int | None:
-        """The kernel's high-water mark of resident memory (Linux), else None."""
-        with contextlib.suppress(OSError, ValueError):
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-        return None
+        """The kernel's high-water marks of resident memory (Linux) summed over the processes, else None."""
+        peaks = [_peak_rss(process.pid) for process in self._tree()]
+        return None if None in peaks else sum(peak or 0 for peak in peaks)
 
     async def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
+        if process is not None:
+            await terminate(process, STOP_TIMEOUT_SECONDS)
 
 
 class RssSampler:
@@ -120,6 +125,14 @@ class RssSampler:
             await asyncio.sleep(self._interval)
 
 
+def _peak_rss(pid: int) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
 def postgres_cpu_snapshot(postmaster_pid: int | None) -> dict[int, float] | None:
     """CPU seconds of each process of the PostgreSQL server (postmaster, backends, workers), when it
     runs on this machine."""
@@ -130,6 +143,10 @@ def postgres_cpu_snapshot(postmaster_pid: int | None) -> dict[int, float] | None
         processes = [postmaster, *postmaster.children(recursive=True)]
     except psutil.Error:
         return None
+    return process_tree_cpu(processes)
+
+
+def process_tree_cpu(processes: list[psutil.Process]) -> dict[int, float]:
     snapshot = {}
     for process in processes:
         with contextlib.suppress(psutil.Error):

@@ -65,7 +65,7 @@ async def bench_stack(options: StackOptions) -> AsyncIterator[Stack]:
             data_dir=data_dir,
             database_url=database_url,
             redis_url=redis_url,
-            postmaster_pid=_postmaster_pid(postgres.pgdata) if postgres is not None else None,
+            postmaster_pid=postmaster_pid(postgres.pgdata) if postgres is not None else None,
             seeded_now=seeded_now,
             seed_seconds=seconds,
             rows=await _row_counts(database_url),
@@ -124,7 +124,7 @@ def _write_marker(marker: Path, seeded: dict[str, object]) -> None:
     marker.write_text(json.dumps(seeded))
 
 
-def _postmaster_pid(pgdata: Path) -> int | None:
+def postmaster_pid(pgdata: Path) -> int | None:
     with contextlib.suppress(OSError, ValueError):
         return int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
     return None

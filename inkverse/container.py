@@ -12,37 +12,39 @@ import aioboto3
 import aiohttp
 from aiobotocore.config import AioConfig
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from types_aiobotocore_s3 import S3Client
 from types_aiobotocore_sqs import SQSClient
 
 from inkverse.api.client_ip import ClientIpResolver
+from inkverse.api.persisted_queries import PersistedDocuments
 from inkverse.bluesky.client import BlueskyClient
 from inkverse.cache.aside import CacheAside
+from inkverse.cache.coalescing import CoalescingPurger
 from inkverse.cache.invalidator import CacheInvalidator
 from inkverse.cache.purge import CachePurger, CdnPurger
 from inkverse.cache.rate_limit import RateLimiter
-from inkverse.cache.redis import make_redis
+from inkverse.cache.redis import RedisClient, learn_topology, make_redis
+from inkverse.cache.replica_lag import LaggingReplicaPurger
 from inkverse.cache.response_store import ResponseStore
 from inkverse.cache.stellate import make_stellate_purger
 from inkverse.cache.store import CacheStore
 from inkverse.cloudflare.purge import make_cloudflare_purger
 from inkverse.cloudflare.storage import ObjectStore, open_object_store
 from inkverse.comics.search import CatalogSearch
-from inkverse.database.engine import (
-    ReadSessionmaker,
-    make_engine,
-    make_read_sessionmaker,
-    make_sessionmaker,
-)
+from inkverse.database.engine import ReadEngine, make_engine, make_read_engine, make_sessionmaker
 from inkverse.database.reads import RequestReads
+from inkverse.database.replicas import PoolGauges, ReadReplicas, server_name
 from inkverse.lists.editorial import EditorialData, load_editorial
 from inkverse.messaging.email import EmailSender, open_email_sender
 from inkverse.messaging.octopus import MailingList
 from inkverse.messaging.push import ExpoPushClient
 from inkverse.messaging.slack import SlackNotifier, open_slack_notifier
 from inkverse.metrics import Metrics
+from inkverse.notifications.delivery import NotificationDelivery
+from inkverse.notifications.digest import DigestSender
+from inkverse.notifications.fanout import NewEpisodeFanOut
+from inkverse.notifications.unsubscribe import KEY_PURPOSE, UnsubscribeTokens
 from inkverse.notion.client import NotionClient
 from inkverse.notion.pages import DocumentationPages, load_documentation_pages
 from inkverse.queues.client import QueueClient
@@ -202,18 +204,31 @@ class InfrastructureProvider(Provider):
         return make_sessionmaker(engine)
 
     @provide
-    def read_sessionmaker(self, engine: AsyncEngine) -> ReadSessionmaker:
-        return make_read_sessionmaker(engine)
+    def read_engine(self, engine: AsyncEngine) -> ReadEngine:
+        return make_read_engine(engine)
+
+    @provide
+    async def read_replicas(
+        self, settings: DatabaseSettings, process: ProcessName, primary: ReadEngine, metrics: Metrics
+    ) -> AsyncIterator[ReadReplicas]:
+        """`DATABASE_READ_URL`'s replicas (none when unset); /metrics shows their pools and the primary's."""
+        replicas = ReadReplicas.from_settings(settings, primary, f"inkverse-{process}-replica")
+        gauges = PoolGauges(server_name(str(settings.url)), replicas)
+        metrics.registry.register(gauges)
+        yield replicas
+        metrics.registry.unregister(gauges)
+        await replicas.dispose()
 
     @provide(scope=Scope.REQUEST)
-    async def request_reads(self, sessionmaker: ReadSessionmaker) -> AsyncIterator[RequestReads]:
-        reads = RequestReads(sessionmaker)
+    async def request_reads(self, replicas: ReadReplicas) -> AsyncIterator[RequestReads]:
+        reads = RequestReads(replicas.primary, replicas)
         yield reads
         await reads.close()
 
     @provide
-    async def redis(self, settings: RedisSettings, process: ProcessName) -> AsyncIterator[Redis]:
+    async def redis(self, settings: RedisSettings, process: ProcessName) -> AsyncIterator[RedisClient]:
         client = make_redis(settings, client_name=f"inkverse-{process}")
+        await learn_topology(client, settings.socket_timeout_seconds)
         yield client
         await client.aclose()
 
@@ -319,14 +334,28 @@ class PipelineProvider(Provider):
             )
 
     @provide
-    def cache_purger(self, invalidator: CacheInvalidator) -> CachePurger:
-        return invalidator
+    async def cache_purger(
+        self, invalidator: CacheInvalidator, database: DatabaseSettings
+    ) -> AsyncIterator[CachePurger]:
+        """Concurrent purges share one call (see `inkverse.cache.coalescing`); with read replicas each
+        purge is repeated once they have caught up (`inkverse.cache.replica_lag`)."""
+        purger = CoalescingPurger(invalidator)
+        if not (database.read_urls and database.read_max_lag_seconds):
+            yield purger
+            await purger.wait_idle()
+            return
+        repeating = LaggingReplicaPurger(purger, database.read_max_lag_seconds)
+        yield repeating
+        await repeating.wait_idle()
+        await purger.wait_idle()
 
     @provide
-    def outbox_relay(
+    async def outbox_relay(
         self, sessionmaker: async_sessionmaker[AsyncSession], producer: QueueProducer, metrics: Metrics
-    ) -> OutboxRelay:
-        return OutboxRelay(sessionmaker, producer, metrics)
+    ) -> AsyncIterator[OutboxRelay]:
+        relay = OutboxRelay(sessionmaker, producer, metrics)
+        yield relay
+        await relay.wait_idle()  # what `relay_soon` was given is sent before SQS and the database close
 
     @provide
     def webhook_processor(
@@ -356,7 +385,7 @@ class CacheProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def cache_store(self, redis: Redis, settings: CacheSettings, metrics: Metrics) -> CacheStore:
+    def cache_store(self, redis: RedisClient, settings: CacheSettings, metrics: Metrics) -> CacheStore:
         return CacheStore.from_settings(redis, settings, metrics)
 
     @provide
@@ -368,6 +397,12 @@ class CacheProvider(Provider):
         self, store: CacheStore, cache: CacheSettings, graphql: GraphQLSettings, metrics: Metrics
     ) -> ResponseStore:
         return ResponseStore(store, cache, graphql, metrics)
+
+    @provide
+    def persisted_documents(
+        self, redis: RedisClient, cache: CacheSettings, metrics: Metrics
+    ) -> PersistedDocuments:
+        return PersistedDocuments.from_settings(redis, cache, metrics)
 
     @provide
     def cdn_purgers(
@@ -432,7 +467,7 @@ class AuthProvider(Provider):
         return TokenService(configured_key_pair(jwt, production=server.is_production))
 
     @provide
-    def rate_limiter(self, redis: Redis, auth: AuthSettings, cache: CacheSettings) -> RateLimiter:
+    def rate_limiter(self, redis: RedisClient, auth: AuthSettings, cache: CacheSettings) -> RateLimiter:
         window, timeout = auth.rate_limit_window_seconds, cache.operation_timeout_seconds
         return RateLimiter(redis, window_seconds=window, timeout_seconds=timeout)
 
@@ -501,6 +536,46 @@ class AuthProvider(Provider):
         )
 
 
+class NotificationProvider(Provider):
+    """Push and e-mail delivery of notifications, the new-episode fan-out, unsubscribe links."""
+
+    scope = Scope.APP
+
+    @provide
+    def unsubscribe_tokens(self, tokens: TokenService) -> UnsubscribeTokens:
+        return UnsubscribeTokens(tokens.derive_key(KEY_PURPOSE))
+
+    @provide
+    def notification_delivery(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        push: ExpoPushClient,
+        email: EmailSender,
+        unsubscribe: UnsubscribeTokens,
+    ) -> NotificationDelivery:
+        return NotificationDelivery(sessionmaker, push, email, unsubscribe)
+
+    @provide
+    def new_episode_fan_out(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        outbox: OutboxRelay,
+        purger: CachePurger,
+        worker: WorkerSettings,
+    ) -> NewEpisodeFanOut:
+        return NewEpisodeFanOut(sessionmaker, outbox, purger, worker.queue)
+
+    @provide
+    def creator_digest_sender(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        push: ExpoPushClient,
+        email: EmailSender,
+        unsubscribe: UnsubscribeTokens,
+    ) -> DigestSender:
+        return DigestSender(sessionmaker, push, email, unsubscribe)
+
+
 def default_providers() -> tuple[Provider, ...]:
     return (
         SettingsProvider(),
@@ -509,6 +584,7 @@ def default_providers() -> tuple[Provider, ...]:
         CacheProvider(),
         MessagingProvider(),
         AuthProvider(),
+        NotificationProvider(),
     )
 
 

@@ -85,17 +85,47 @@ class DatabaseSettings(_Section):
     """Test each pooled connection with a round trip before use (only worth it behind a proxy that
     drops idle connections without closing them)."""
     echo: bool = False
+    read_url: str | None = None
+    """Read replicas for the public GraphQL reads: one URL, or several comma-separated."""
+    read_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    read_cooldown_seconds: float = Field(default=5.0, ge=0)
+    """A replica that failed is left alone this long (its reads go to the primary)."""
+    read_max_lag_seconds: float = Field(default=2.0, ge=0)
+    """With replicas, every cache purge is repeated after this long, so that an entry refilled from a
+    replica that had not yet replayed the write is dropped again."""
 
     @field_validator("url")
     @classmethod
     def _postgres_scheme(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("postgres://", "postgresql://", "postgresql+")):
-            raise ValueError("must start with postgresql:// (or postgres://)")
+        if value is not None:
+            _check_postgres_url(value)
         return value
+
+    @field_validator("read_url")
+    @classmethod
+    def _replica_schemes(cls, value: str | None) -> str | None:
+        for url in _split_urls(value):
+            _check_postgres_url(url)
+        return value
+
+    @property
+    def read_urls(self) -> tuple[str, ...]:
+        return _split_urls(self.read_url)
+
+
+def _check_postgres_url(url: str) -> None:
+    if not url.startswith(("postgres://", "postgresql://", "postgresql+")):
+        raise ValueError("must start with postgresql:// (or postgres://)")
+
+
+def _split_urls(value: str | None) -> tuple[str, ...]:
+    return tuple(url for part in (value or "").split(",") if (url := part.strip()))
 
 
 class RedisSettings(_Section):
-    """`REDIS_*`. `url` takes `redis://host:port/0`, `rediss://…` or `unix:///path/redis.sock?db=0`."""
+    """`REDIS_*`. `url` takes `redis://host:port/0`, `rediss://…` or `unix:///path/redis.sock?db=0`, or
+    a Redis Cluster: `redis+cluster://host:port` (`rediss+cluster://` for TLS), several seed nodes
+    comma-separated (`redis+cluster://h1:6379,h2:6379`)."""
 
     url: str | None = None
     socket_timeout_seconds: float = Field(default=2.0, gt=0)
@@ -103,15 +133,26 @@ class RedisSettings(_Section):
     @field_validator("url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
+        if value is None:
+            return value
+        if value.startswith(("redis+cluster://", "rediss+cluster://")):
+            nodes, _, database = value.partition("://")[2].partition("?")[0].partition("/")
+            if not nodes.rpartition("@")[2].strip(", "):
+                raise ValueError("names no cluster node (redis+cluster://host:port)")
+            if database not in ("", "0"):
+                raise ValueError("a Redis Cluster has only database 0")
+            return value
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                "must start with redis://, rediss://, unix://, or redis+cluster:// for a Redis Cluster"
+            )
         return value
 
 
 class CacheSettings(_Section):
     """`CACHE_*`: the Redis cache-aside layer and the GraphQL response cache.
 
-    Keys are `inkverse:v<key_version>:<type>:<id>`; bumping `key_version` abandons every entry at once.
+    Keys are `inkverse:v<key_version>:{<type>:<id>}`; bumping `key_version` abandons every entry at once.
     `ttl_seconds` maps a cache-aside type (`comicseries`, `homescreen`, ...) to its TTL; types not
     listed use `default_ttl_seconds`. A Redis error or a call slower than `operation_timeout_seconds`
     falls back to the database, and Redis is then left alone for `failure_cooldown_seconds`."""
@@ -273,6 +314,13 @@ class CloudflareSettings(_Section):
     r2_public_urls: dict[str, str] = {"ink0": "https://ink0.inkverse.co"}
 
 
+class SitemapSettings(_Section):
+    """`SITEMAP_*`: the `sitemap` job."""
+
+    # URLs per sitemap file (the protocol's limit); a longer list is split into -1, -2, ... files.
+    max_urls: int = Field(default=50_000, ge=1, le=50_000)
+
+
 class StellateSettings(_Section):
     """`STELLATE_*`."""
 
@@ -379,6 +427,7 @@ class Settings(_Section):
     search: SearchSettings = SearchSettings()
     notion: NotionSettings = NotionSettings()
     cloudflare: CloudflareSettings = CloudflareSettings()
+    sitemap: SitemapSettings = SitemapSettings()
     stellate: StellateSettings = StellateSettings()
     slack: SlackSettings = SlackSettings()
     email: EmailSettings = EmailSettings()
@@ -405,6 +454,7 @@ SECTION_PREFIXES: dict[str, str] = {
     "search": "SEARCH_",
     "notion": "NOTION_",
     "cloudflare": "CLOUDFLARE_",
+    "sitemap": "SITEMAP_",
     "stellate": "STELLATE_",
     "slack": "SLACK_",
     "email": "EMAIL_",
@@ -459,7 +509,8 @@ def _load_section(model: type[_SectionT], prefix: str, env_files: Sequence[Path]
         {"model_config": config, "settings_customise_sources": classmethod(sources)},
     )
     try:
-        values: dict[str, Any] = reader().model_dump()
+        # Only what the environment and files set, so `model_fields_set` tells set values from defaults.
+        values: dict[str, Any] = reader().model_dump(exclude_unset=True)
     except ValidationError as exc:
         raise ConfigurationError(_describe(exc, prefix)) from None
     except SettingsError as exc:

@@ -1,16 +1,17 @@
 """Shared fixtures: real services per session; settings, container, client and clean state per test."""
 
+import os
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from dishka import AsyncContainer
 from pydantic import SecretStr
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inkverse.api.app import build_app
+from inkverse.cache.redis import RedisClient
 from inkverse.container import build_container
 from inkverse.database import tables
 from inkverse.database.base import Base
@@ -30,6 +31,7 @@ from inkverse.settings import (
     WorkerSettings,
 )
 from inkverse.users.tokens import generate_key_pair
+from tests.fixtures.redis_cluster import LocalCluster, embedded_redis_server, start_redis_cluster
 from tests.fixtures.services import TEST_DATABASE, Services, start_services
 
 WEBHOOK_SECRET = "test-webhook-secret"
@@ -45,13 +47,35 @@ async def services() -> AsyncIterator[Services]:
         yield started
 
 
+@pytest.fixture(scope="session")
+async def redis_cluster() -> AsyncIterator[LocalCluster]:
+    """A real Redis Cluster of three masters, started when a test first asks for it; an external one
+    (which the tests flush) when `TEST_REDIS_CLUSTER_URL` is set."""
+    external = os.environ.get("TEST_REDIS_CLUSTER_URL")
+    if external is not None:
+        yield LocalCluster(url=external)
+        return
+    async with start_redis_cluster(embedded_redis_server()) as cluster:
+        yield cluster
+
+
 @pytest.fixture
-def settings(services: Services) -> Settings:
+def redis_url(request: pytest.FixtureRequest, services: Services) -> str:
+    """The `REDIS_URL` of the test: the session's Redis, or the cluster when parametrized with
+    `"cluster"` (`tests/cache` runs every test that uses Redis both ways)."""
+    if getattr(request, "param", "single") == "cluster":
+        cluster: LocalCluster = request.getfixturevalue("redis_cluster")
+        return cluster.url
+    return services.redis_url
+
+
+@pytest.fixture
+def settings(redis_url: str, services: Services) -> Settings:
     return Settings(
         server=ServerSettings(env=Environment.TEST),
         log=LogSettings(level="WARNING"),
         database=DatabaseSettings(url=services.database_url, pool_size=5),
-        redis=RedisSettings(url=services.redis_url),
+        redis=RedisSettings(url=redis_url),
         aws=AwsSettings(endpoint_url=services.aws_url, access_key_id="testing", secret_access_key="testing"),
         queues=QueueSettings(wait_time_seconds=1, visibility_timeout_seconds=30),
         worker=WorkerSettings(shutdown_grace_seconds=5),
@@ -84,8 +108,8 @@ async def engine(container: AsyncContainer) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-async def redis(container: AsyncContainer) -> AsyncIterator[Redis]:
-    client = await container.get(Redis)
+async def redis(container: AsyncContainer) -> AsyncIterator[RedisClient]:
+    client: RedisClient = await container.get(RedisClient)
     yield client
     await client.flushdb()
 
@@ -101,7 +125,7 @@ async def queues(container: AsyncContainer, services: Services) -> AsyncIterator
 
 @pytest.fixture
 async def client(
-    container: AsyncContainer, settings: Settings, redis: Redis
+    container: AsyncContainer, settings: Settings, redis: RedisClient
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The ASGI app in-process; Redis (the response cache) is flushed after the test."""
     app = build_app(container, settings)

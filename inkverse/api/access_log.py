@@ -16,9 +16,10 @@ import structlog
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inkverse.api.graphql_first import is_graphql_path
+
 log = structlog.get_logger("inkverse.access")
 
-GRAPHQL_PATH = "/api/graphql"
 MAX_INSPECTED_BYTES = 65_536
 _OPERATION_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
 _FIRST_OPERATION = re.compile(
@@ -35,7 +36,7 @@ class AccessLogMiddleware:
             await self._app(scope, receive, send)
             return
         started = time.perf_counter()
-        inspect_body = _is_graphql(scope["path"]) and scope["method"] == "POST"
+        inspect_body = is_graphql_path(scope["path"]) and scope["method"] == "POST"
         body = bytearray()
         response: dict[str, Any] = {"status": 500, "cache": None}
 
@@ -60,14 +61,10 @@ class AccessLogMiddleware:
                 path=scope["path"],
                 status=response["status"],
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                operation=_operation_name(scope, bytes(body)) if _is_graphql(scope["path"]) else None,
+                operation=_operation_name(scope, bytes(body)) if is_graphql_path(scope["path"]) else None,
                 cache=response["cache"],
                 request_id=structlog.contextvars.get_contextvars().get("request_id"),
             )
-
-
-def _is_graphql(path: str) -> bool:
-    return path == GRAPHQL_PATH or path.startswith(GRAPHQL_PATH + "/")
 
 
 def _operation_name(scope: Scope, body: bytes) -> str | None:

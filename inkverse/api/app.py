@@ -4,6 +4,8 @@
 `uvicorn --factory`, which loads the settings and builds the container itself.
 """
 
+import gc
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -12,7 +14,6 @@ from contextlib import asynccontextmanager
 import structlog
 from dishka import AsyncContainer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,13 +26,17 @@ from inkverse.api.auth import auth_routes
 from inkverse.api.claims import claim_routes
 from inkverse.api.conditional_get import ConditionalGet
 from inkverse.api.cors import Cors, SiteCors
+from inkverse.api.graphql_first import GRAPHQL_PATH, GraphQLFirst
 from inkverse.api.health import ReadinessChecker
 from inkverse.api.http import GraphQLEndpoint
+from inkverse.api.notifications import notification_routes
 from inkverse.api.persisted_queries import PersistedQueries
 from inkverse.api.provider_auth import provider_auth_routes
 from inkverse.api.webhooks import taddy_webhook
+from inkverse.cache.redis import RedisClient
 from inkverse.cache.response_middleware import ResponseCache, ViewerPolicy
 from inkverse.container import build_container
+from inkverse.database.replicas import ReadReplicas
 from inkverse.graphql.schema import build_schema
 from inkverse.graphql.viewer import PUBLIC_ROOT_FIELDS, SELF_ONLY_FIELDS
 from inkverse.lists.editorial import EditorialData
@@ -52,6 +57,7 @@ _KNOWN_ROUTES = (
     "/api/auth",
     "/api/claim-creator",
     "/api/hosting-provider",
+    "/api/notifications",
     "/api/webhooks/taddy",
     "/api/worker/process-taddy-webhook",
     "/healthz",
@@ -125,9 +131,10 @@ async def readyz(request: Request) -> Response:
     container: AsyncContainer = request.state.dishka_container
     checker = ReadinessChecker(
         await container.get(AsyncEngine),
-        await container.get(Redis),
+        await container.get(RedisClient),
         await container.get(QueueClient),
         (await container.get(WorkerSettings)).queue,
+        replicas=[replica.engine for replica in (await container.get(ReadReplicas)).replicas],
         detailed=not (await container.get(ServerSettings)).is_production,
     )
     readiness = await checker.check()
@@ -159,7 +166,8 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
         PersistedQueries(
             ConditionalGet(
                 ResponseCache(endpoint, container=container, schema=schema, viewers=viewer_policy(container))
-            )
+            ),
+            container=container,
         )
     )
 
@@ -168,6 +176,8 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
         # Operator data files are read and validated now, so a broken one stops the start.
         await container.get(EditorialData)
         await container.get(DocumentationPages)
+        await container.get(ReadReplicas)  # their pools (and the primary's) are in /metrics from the start
+        freeze_startup_heap()
         yield
         await container.close()
 
@@ -180,20 +190,32 @@ def build_app(container: AsyncContainer, settings: Settings) -> Starlette:
             *auth_routes(),
             *provider_auth_routes(),
             *claim_routes(),
+            *notification_routes(),
             Route("/api/webhooks/taddy", taddy_webhook, methods=["POST"]),
             Route("/api/worker/process-taddy-webhook", taddy_webhook, methods=["POST"]),
-            # The original matched the prefix, so `/api/graphql/anything` reaches GraphQL too.
-            Route("/api/graphql", graphql),
-            Route("/api/graphql/{rest:path}", graphql),
+            # Reached here only behind a root path: GraphQLFirst takes them otherwise.
+            Route(GRAPHQL_PATH, graphql),
+            Route(GRAPHQL_PATH + "/{rest:path}", graphql),
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(GraphQLFirst, graphql=graphql)
     app.add_middleware(SiteCors, website_url=server.website_url)
-    if settings.log.access:
+    # The access log is written at INFO: above that level its lines would be dropped after the work.
+    level = logging.getLevelNamesMapping().get(settings.log.level.upper(), logging.NOTSET)
+    if settings.log.access and level <= logging.INFO:
         # Added first, so it runs inside RequestScopeMiddleware and sees the request id.
         app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestScopeMiddleware, container=container)
     return app
+
+
+def freeze_startup_heap() -> None:
+    """Exempt what start-up built (modules, the schema, the container: about 240,000 objects) from the
+    cyclic garbage collector: it lives as long as the process, and every full collection scanned it
+    again (about 0.1 s on the bench machine, stalling the requests in flight)."""
+    gc.collect()
+    gc.freeze()
 
 
 def viewer_policy(container: AsyncContainer) -> ViewerPolicy:

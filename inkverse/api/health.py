@@ -1,18 +1,20 @@
 """Readiness probes: each dependency is checked with a short timeout and named when it fails.
 
-Only PostgreSQL is essential: without it no request can be answered. Redis (every read falls back to
-the database) and the queue (only webhook intake needs it, and answers 503 itself) make the replica
-degraded, not unready, so a load balancer keeps serving through their outages.
+Only PostgreSQL (the primary) is essential: without it no request can be answered. Redis (every read
+falls back to the database), the queue (only webhook intake needs it, and answers 503 itself) and the
+read replicas (their reads fall back to the primary) make the process degraded, not unready, so a load
+balancer keeps serving through their outages.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from inkverse.cache.redis import RedisClient
 from inkverse.queues.client import QueueClient
 
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -50,18 +52,23 @@ class ReadinessChecker:
     def __init__(
         self,
         engine: AsyncEngine,
-        redis: Redis,
+        redis: RedisClient,
         queues: QueueClient,
         queue_name: str,
         *,
+        replicas: Sequence[AsyncEngine] = (),
         detailed: bool = True,
     ) -> None:
+        """`replicas` are reported as `postgres_replica` (several: `postgres_replica_1`, ...)."""
         self._detailed = detailed
         self._probes: dict[str, Callable[[], Awaitable[object]]] = {
             "postgres": lambda: self._postgres(engine),
             "redis": redis.ping,
             "queue": lambda: queues.ping(queue_name),
         }
+        for number, replica in enumerate(replicas, start=1):
+            name = "postgres_replica" if len(replicas) == 1 else f"postgres_replica_{number}"
+            self._probes[name] = partial(self._postgres, replica)
 
     @staticmethod
     async def _postgres(engine: AsyncEngine) -> None:

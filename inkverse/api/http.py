@@ -100,6 +100,7 @@ class GraphQLEndpoint:
         self._production = production
         self._limits = limits or GraphQLSettings()
         self._graphiql = None if production else _graphiql_page()
+        self._shared: tuple[async_sessionmaker[AsyncSession], CacheAside] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -203,16 +204,22 @@ class GraphQLEndpoint:
                 HTTPStatus.BAD_REQUEST, "GraphQL operations must contain a non-empty `query`."
             ) from None
 
-    @staticmethod
-    async def _context(request: Request) -> Context:
+    async def _context(self, request: Request) -> Context:
         container: AsyncContainer = request.state.dishka_container
-        sessionmaker = await container.get(async_sessionmaker[AsyncSession])
-        reads = (await container.get(RequestReads)).session
-        loaders = Loaders(reads, await container.get(CacheAside))
+        if self._shared is None:  # APP scope: the same for every request
+            self._shared = (
+                await container.get(async_sessionmaker[AsyncSession]),
+                await container.get(CacheAside),
+            )
+        sessionmaker, cache = self._shared
+        reads = await container.get(RequestReads)
+        loaders = Loaders(reads, cache)
         try:
             user = await signed_in_user(request, container)
         except InvalidTokenError:
             raise RequestError(HTTPStatus.UNAUTHORIZED, "Invalid or expired token", REQUIRES_AUTH) from None
+        if user is not None:
+            reads.use_primary()  # a signed-in reader sees their own writes at once: no replica lag
         return Context(
             container=container, request=request, sessionmaker=sessionmaker, loaders=loaders, user=user,
             reads=reads,

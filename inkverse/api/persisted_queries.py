@@ -7,10 +7,13 @@ if this process knows H, the request goes on with the document filled in; if not
 CDN can cache it. Downstream (response cache, endpoint) sees an ordinary request: the document in
 `query`, without the `persistedQuery` extension.
 
-The documents are kept per process, in a bounded LRU: a process that has not seen a hash answers
-`PersistedQueryNotFound`, and the client registers it again.
+The documents are shared by every API process through Redis (`inkverse:apq:<hash>`, kept a day), so a
+hash registered with one replica is known to all; each process keeps the ones it used last in a bounded
+LRU in front. With Redis down a process knows only its own: another answers `PersistedQueryNotFound`,
+and the client registers the query there again.
 """
 
+import contextlib
 import hashlib
 from collections import OrderedDict
 from http import HTTPStatus
@@ -18,33 +21,74 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from dishka import AsyncContainer
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inkverse.api.http import RequestError, error_body, json_response
 from inkverse.asgi import read_body, replaying
+from inkverse.cache.redis import RedisClient
 from inkverse.cache.response_middleware import MAX_BODY_BYTES
+from inkverse.cache.store import CacheUnavailableError, FailOpenGuard
 from inkverse.graphql.errors import BAD_REQUEST
+from inkverse.metrics import Metrics
+from inkverse.settings import CacheSettings
 
 PERSISTED_QUERY_VERSION = 1
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 _MARKER = b"persistedQuery"
+_KEY_PREFIX = "inkverse:apq:"
+_LAYER = "apq"
 
 
 class PersistedDocuments:
-    """The documents registered by hash, at most `capacity`, least recently used dropped first."""
+    """The documents registered by hash: in Redis for every process, the `capacity` used last also here
+    (a hash names one document, so a local copy is never stale)."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(
+        self, redis: RedisClient, guard: FailOpenGuard, *, capacity: int = 1000, ttl_seconds: int = 86_400
+    ) -> None:
+        self._redis = redis
+        self._guard = guard
         self._capacity = capacity
+        self._ttl_seconds = ttl_seconds
         self._documents: OrderedDict[str, str] = OrderedDict()
 
-    def get(self, sha256_hash: str) -> str | None:
+    @classmethod
+    def from_settings(
+        cls, redis: RedisClient, cache: CacheSettings, metrics: Metrics
+    ) -> "PersistedDocuments":
+        """Redis calls bounded and cooled down as the caches' are (`CACHE_OPERATION_TIMEOUT_SECONDS`, ...)."""
+        guard = FailOpenGuard(metrics, cache.operation_timeout_seconds, cache.failure_cooldown_seconds)
+        return cls(redis, guard)
+
+    async def get(self, sha256_hash: str) -> str | None:
         document = self._documents.get(sha256_hash)
         if document is not None:
             self._documents.move_to_end(sha256_hash)
+            return document
+        try:
+            shared = await self._guard.call(
+                _LAYER, "read", lambda: self._redis.get(_KEY_PREFIX + sha256_hash)
+            )
+        except CacheUnavailableError:
+            return None
+        if shared is None:
+            return None
+        document = shared.decode() if isinstance(shared, bytes) else str(shared)
+        self._remember(sha256_hash, document)
         return document
 
-    def register(self, sha256_hash: str, document: str) -> None:
+    async def register(self, sha256_hash: str, document: str) -> None:
+        self._remember(sha256_hash, document)
+        with contextlib.suppress(CacheUnavailableError):
+            await self._guard.call(
+                _LAYER,
+                "write",
+                lambda: self._redis.set(_KEY_PREFIX + sha256_hash, document, ex=self._ttl_seconds),
+            )
+
+    def _remember(self, sha256_hash: str, document: str) -> None:
         self._documents[sha256_hash] = document
         self._documents.move_to_end(sha256_hash)
         while len(self._documents) > self._capacity:
@@ -52,9 +96,12 @@ class PersistedDocuments:
 
 
 class PersistedQueries:
-    def __init__(self, app: ASGIApp, *, capacity: int = 1000) -> None:
+    """The documents come from the container's APP scope on the first request."""
+
+    def __init__(self, app: ASGIApp, *, container: AsyncContainer) -> None:
         self._app = app
-        self._documents = PersistedDocuments(capacity)
+        self._container = container
+        self._documents: PersistedDocuments | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,7 +109,7 @@ class PersistedQueries:
             return
         try:
             if scope["method"] == "GET" and _MARKER in scope["query_string"]:
-                scope = self._resolved_get(scope)
+                scope = await self._resolved_get(scope)
             elif scope["method"] == "POST":
                 scope, receive = await self._resolved_post(scope, receive)
         except RequestError as failure:
@@ -71,7 +118,7 @@ class PersistedQueries:
             return
         await self._app(scope, receive, send)
 
-    def _resolved_get(self, scope: Scope) -> Scope:
+    async def _resolved_get(self, scope: Scope) -> Scope:
         params: dict[str, Any] = dict(QueryParams(scope["query_string"]))
         try:
             extensions = orjson.loads(params.get("extensions", "null"))
@@ -79,7 +126,7 @@ class PersistedQueries:
             return scope  # the endpoint refuses it
         if not _asks_persisted_query(extensions):
             return scope
-        params["query"] = self._document(extensions, params.get("query"))
+        params["query"] = await self._document(extensions, params.get("query"))
         _drop_persisted_query(extensions)
         if extensions:
             params["extensions"] = orjson.dumps(extensions).decode()
@@ -100,7 +147,7 @@ class PersistedQueries:
         if not isinstance(params, dict) or not _asks_persisted_query(params.get("extensions")):
             return scope, replay
         extensions = params["extensions"]
-        params["query"] = self._document(extensions, params.get("query"))
+        params["query"] = await self._document(extensions, params.get("query"))
         _drop_persisted_query(extensions)
         if not extensions:
             del params["extensions"]
@@ -109,7 +156,7 @@ class PersistedQueries:
         headers.append((b"content-length", str(len(rewritten)).encode()))
         return {**scope, "headers": headers}, replaying(rewritten, True, receive)
 
-    def _document(self, extensions: dict[str, Any], query: object) -> str:
+    async def _document(self, extensions: dict[str, Any], query: object) -> str:
         """The document the request runs: registered now if it came with the query, else looked up."""
         persisted = extensions["persistedQuery"]
         if not isinstance(persisted, dict) or persisted.get("version") != PERSISTED_QUERY_VERSION:
@@ -120,12 +167,17 @@ class PersistedQueries:
         if isinstance(query, str) and query:
             if hashlib.sha256(query.encode()).hexdigest() != sha256_hash.lower():
                 raise RequestError(HTTPStatus.BAD_REQUEST, "provided sha does not match query", BAD_REQUEST)
-            self._documents.register(sha256_hash.lower(), query)
+            await (await self._store()).register(sha256_hash.lower(), query)
             return query
-        document = self._documents.get(sha256_hash.lower())
+        document = await (await self._store()).get(sha256_hash.lower())
         if document is None:
             raise RequestError(HTTPStatus.OK, "PersistedQueryNotFound", NOT_FOUND)
         return document
+
+    async def _store(self) -> PersistedDocuments:
+        if self._documents is None:
+            self._documents = await self._container.get(PersistedDocuments)
+        return self._documents
 
 
 def _asks_persisted_query(extensions: object) -> bool:

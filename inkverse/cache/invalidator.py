@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
-from redis.exceptions import RedisError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from inkverse.cache.aside import CacheKey, EntryType
@@ -23,6 +22,7 @@ from inkverse.cache.purge import (
     missing_inputs,
     purged_objects,
 )
+from inkverse.cache.redis import REDIS_ERRORS
 from inkverse.cache.response_store import object_target
 from inkverse.cache.store import CacheStore
 from inkverse.metrics import Metrics
@@ -120,7 +120,7 @@ class CacheInvalidator:
             async for attempt in self._retrying():
                 with attempt:
                     removed = await (self._store.flush() if everything else self._store.purge(targets))
-        except (RedisError, OSError, TimeoutError) as exc:
+        except REDIS_ERRORS as exc:
             return self._failed(REDIS_TARGET, exc)
         log.info(
             "cache.purged", target=REDIS_TARGET, everything=everything, targets=len(targets), removed=removed
@@ -138,7 +138,7 @@ class CacheInvalidator:
 
     def _retrying(self) -> AsyncRetrying:
         return AsyncRetrying(
-            retry=retry_if_exception_type((RedisError, OSError, TimeoutError)),
+            retry=retry_if_exception_type(REDIS_ERRORS),
             stop=stop_after_attempt(self._attempts),
             wait=wait_exponential_jitter(
                 multiplier=self._wait_seconds, max=self._wait_seconds * 8, jitter=self._wait_seconds

@@ -4,8 +4,9 @@
     if not decision.allowed: answer 429 with Retry-After: decision.retry_after
 
 Each (bucket, identity) counts hits for `window_seconds` from its first hit; the identity is stored as
-a hash, so no e-mail address or client address sits in Redis. When Redis errs or is slower than
-`timeout_seconds` the hit is allowed (and logged): a limit must never take sign-in down.
+a hash, so no e-mail address or client address sits in Redis; a hit touches that one key only, so a
+Redis Cluster needs nothing more. When Redis errs or is slower than `timeout_seconds` the hit is
+allowed (and logged): a limit must never take sign-in down.
 """
 
 import asyncio
@@ -13,8 +14,8 @@ import hashlib
 from dataclasses import dataclass
 
 import structlog
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+
+from inkverse.cache.redis import REDIS_ERRORS, RedisClient
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +43,7 @@ ALLOWED = RateLimitDecision(allowed=True)
 
 
 class RateLimiter:
-    def __init__(self, redis: Redis, *, window_seconds: int, timeout_seconds: float) -> None:
+    def __init__(self, redis: RedisClient, *, window_seconds: int, timeout_seconds: float) -> None:
         self._redis = redis
         self._window_seconds = window_seconds
         self._timeout_seconds = timeout_seconds
@@ -60,7 +61,7 @@ class RateLimiter:
         try:
             async with asyncio.timeout(self._timeout_seconds):
                 count, ttl = await self._script(keys=[key], args=[window])
-        except (RedisError, TimeoutError, OSError) as exc:
+        except REDIS_ERRORS as exc:
             log.warning("rate_limit.unavailable", bucket=bucket, error=str(exc) or type(exc).__name__)
             return ALLOWED
         if int(count) <= limit:

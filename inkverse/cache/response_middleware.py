@@ -35,7 +35,9 @@ from graphql import (
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
+    get_named_type,
     get_operation_ast,
+    is_abstract_type,
     parse,
     visit,
 )
@@ -44,6 +46,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inkverse.asgi import bearer_token, read_body, replaying
+from inkverse.cache.keys import CACHE_KEY_FIELD_BY_TYPE
 from inkverse.cache.response_store import BYPASS, HIT, MISS, Lookup, ResponseStore
 from inkverse.cache.tags import response_tags
 
@@ -77,6 +80,14 @@ class CacheableRequest:
     bearer: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentFields:
+    coordinates: frozenset[str]
+    """`Type.field` of every field selected."""
+    taggable: bool
+    """Whether an object of a keyed type (or of an interface or union) may be in the answer."""
+
+
 @dataclass(slots=True)
 class CapturedResponse:
     status: int
@@ -101,7 +112,7 @@ class ResponseCache:
         self._schema = schema if isinstance(schema, GraphQLSchema) else schema._schema  # noqa: SLF001
         self._store: ResponseStore | None = None
         self._viewers = viewers
-        self._coordinates = lru_cache(maxsize=_PARSED_DOCUMENTS)(self._field_coordinates)
+        self._fields = lru_cache(maxsize=_PARSED_DOCUMENTS)(self._document_fields)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,6 +120,8 @@ class ResponseCache:
             return
         store = await self._response_store()
         receive, request = await _cacheable_request(scope, receive) if store.enabled else (receive, None)
+        if request is not None and not self._fields(request.query, request.document).taggable:
+            request = None  # nothing in the answer could tag (or purge) an entry: no Redis round trip
         if request is not None and request.bearer is not None and not await self._shareable(request):
             request = None
         lookup = await store.lookup(request.key) if request is not None else Lookup(None, None)
@@ -137,24 +150,32 @@ class ResponseCache:
         endpoint answers 401) and no field in the document depends on who asks."""
         if self._viewers is None or request.bearer is None:
             return False
-        coordinates = self._coordinates(request.query, request.document)
+        coordinates = self._fields(request.query, request.document).coordinates
         roots = {name.partition(".")[2] for name in coordinates if name.startswith("Query.")}
         if not roots <= self._viewers.public_root_fields or coordinates & self._viewers.self_only_fields:
             return False
         return await self._viewers.verify_bearer(request.bearer)
 
-    def _field_coordinates(self, _query: str, document: DocumentNode) -> frozenset[str]:
+    def _document_fields(self, _query: str, document: DocumentNode) -> DocumentFields:
         type_info = TypeInfo(self._schema)
         found: set[str] = set()
+        taggable = False
 
         class Collector(Visitor):
             def enter_field(self, node: FieldNode, *_: object) -> None:
+                nonlocal taggable
                 parent = type_info.get_parent_type()
                 if parent is not None:
                     found.add(f"{parent.name}.{node.name.value}")
+                named = get_named_type(type_info.get_type())
+                taggable = (
+                    taggable
+                    or is_abstract_type(named)
+                    or (named is not None and named.name in CACHE_KEY_FIELD_BY_TYPE)
+                )
 
         visit(document, TypeInfoVisitor(type_info, Collector()))
-        return frozenset(found)
+        return DocumentFields(frozenset(found), taggable)
 
     def _tags(self, request: CacheableRequest, response: CapturedResponse) -> set[str]:
         data = _cacheable_data(response)

@@ -56,6 +56,9 @@ class ChangeResult:
     content of a deleted creator."""
     links_changed: bool = False
     """A creator's links differed from the stored ones (by `links_hash`), so creatorlink was rewritten."""
+    series_short_urls: tuple[tuple[str, str | None], ...] = ()
+    """For an issue: (series uuid, its short URL) of its series and of the one it moved from, when the
+    write read them (the page purges need them); empty when it did not."""
 
     @property
     def applied(self) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkverse.catalog.events import TaddyType
 from inkverse.database import tables
+from inkverse.database.reads import ReadConnection
 
 State = tables.TaddyEntityState
 
@@ -47,9 +48,21 @@ class EntityStateRepository:
         creator), which run concurrently in the worker: children hold the parent's lock shared, the
         delete holds it exclusively, until the end of the transaction. Without it an issue inserted
         while its series' delete is still uncommitted would survive as an orphan."""
-        key = func.hashtextextended(f"{taddy_type.value}:{uuid}", 0)
-        lock = func.pg_advisory_xact_lock(key) if exclusive else func.pg_advisory_xact_lock_shared(key)
-        await self._session.execute(select(lock))
+        connection = await self._session.connection()
+        await connection.exec_driver_sql(
+            _HOLD if exclusive else _HOLD_SHARED, (f"{taddy_type.value}:{uuid}",)
+        )
+
+    async def claim_child(
+        self, taddy_type: TaddyType, uuid: str, timestamp: int, *, parent: tuple[TaddyType, str]
+    ) -> bool:
+        """`claim` for a created/updated event, refused (False) as well when the parent was deleted by an
+        event at or after `timestamp` (an issue of a deleted series stays gone with it). Call it after
+        `hold(parent)`: the statement must not start before the parent's delete has committed, and it
+        runs on the driver, inside the transaction that `hold` began."""
+        parent_type, parent_uuid = parent
+        parameters = (taddy_type.value, uuid, timestamp, parent_type.value, parent_uuid)
+        return bool(await (await ReadConnection.of(self._session)).fetch(_CLAIM_CHILD, parameters))
 
     async def is_tombstoned(self, taddy_type: TaddyType, uuid: str, timestamp: int) -> bool:
         """Whether the object was deleted by an event at or after `timestamp`."""
@@ -83,3 +96,23 @@ def _advance_when_newer(statement: Insert) -> Insert:
         },
         where=is_newer,
     )
+
+
+# The hot path's statements as the driver runs them (no statement building per event). The lock key and
+# the newer-event rule are those of `hold` and `_advance_when_newer`.
+_HOLD = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+_HOLD_SHARED = "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))"
+_CLAIM_CHILD = """
+INSERT INTO taddy_entity_state AS state (taddy_type, uuid, last_timestamp, deleted)
+SELECT $1::varchar, $2::uuid, $3::bigint, false
+WHERE NOT EXISTS (
+    SELECT FROM taddy_entity_state AS parent
+    WHERE parent.taddy_type = $4::varchar AND parent.uuid = $5::uuid AND parent.deleted
+      AND parent.last_timestamp >= $3::bigint
+)
+ON CONFLICT (taddy_type, uuid) DO UPDATE
+SET last_timestamp = excluded.last_timestamp, deleted = excluded.deleted, updated_at = now()
+WHERE state.last_timestamp < excluded.last_timestamp
+   OR (state.last_timestamp = excluded.last_timestamp AND (excluded.deleted OR NOT state.deleted))
+RETURNING state.uuid
+"""

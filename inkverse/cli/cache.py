@@ -4,10 +4,10 @@ import asyncio
 from typing import Annotated
 
 import typer
-from redis.asyncio import Redis
 
 from inkverse.cache.invalidator import CacheInvalidator, PurgeOutcome
 from inkverse.cache.purge import CacheType, make_purge
+from inkverse.cache.redis import RedisClient, server_stats
 from inkverse.cache.store import CacheStore
 from inkverse.container import build_container
 from inkverse.logging import configure_logging
@@ -56,14 +56,15 @@ def purge(
 
 @app.command()
 def stats() -> None:
-    """Count the cached entries by type and show Redis' own hit and miss counters."""
+    """Count the cached entries by type and show Redis' own hit and miss counters (of every master of a
+    cluster, summed)."""
 
     async def run() -> tuple[str, dict[str, int], dict[str, object]]:
         container = build_container(_settings(), "cli")
         try:
             store = await container.get(CacheStore)
             counts = await store.count_keys()
-            info = await (await container.get(Redis)).info()
+            info = await server_stats(await container.get(RedisClient))
             return store.namespace.prefix, dict(counts), info
         finally:
             await container.close()
@@ -75,3 +76,5 @@ def stats() -> None:
     typer.echo(f"  {'total':<24}{sum(counts.values()):>10}")
     for field in ("keyspace_hits", "keyspace_misses", "used_memory_human", "evicted_keys"):
         typer.echo(f"redis {field}: {info.get(field, '?')}")
+    if "cluster_masters" in info:
+        typer.echo(f"redis cluster_masters: {info['cluster_masters']} (counters summed)")

@@ -13,6 +13,16 @@ def cli_settings(*, dev_env: bool = True) -> Settings:
     return settings
 
 
+def service_settings() -> Settings:
+    """The settings of the API and the worker: outside production, without `PRIVATE_JWT`/`PUBLIC_JWT`,
+    the data folder's key pair (as `inkverse dev` keeps it) rather than one per process, so that a token
+    or unsubscribe link made by one process is accepted by the others."""
+    from inkverse.dev.keys import with_jwt_keys  # noqa: PLC0415 - only the API and the worker sign
+
+    settings = cli_settings()
+    return settings if settings.server.is_production else with_jwt_keys(settings)
+
+
 def not_set(variable: str, settings: Settings) -> ConfigurationError:
     where = dev_env_file(settings.server.data_dir)
     return ConfigurationError(f"{variable}: not set, and no `inkverse dev` stack in {where} to use")

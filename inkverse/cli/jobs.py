@@ -27,8 +27,10 @@ def _last(run: tables.JobRun | None) -> str:
 
 def describe(status: JobStatus) -> str:
     job = status.job
+    name_width = max(len(known.name) for known in JOBS)
     return (
-        f"{job.name:<14} {job.schedule:<12} last: {_last(status.last_run):<30} next: {_when(status.next_run)}"
+        f"{job.name:<{name_width}} {job.schedule:<12} last: {_last(status.last_run):<30} "
+        f"next: {_when(status.next_run)}"
     )
 
 

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
 from inkverse.cli import auth, cache, db, email, jobs, queues, seed, taddy, users
-from inkverse.cli.common import cli_settings, require_database_and_redis
+from inkverse.cli.common import cli_settings, require_database_and_redis, service_settings
 from inkverse.cli.failures import describe_unavailable_service
 from inkverse.errors import ConfigurationError, DependencyUnavailableError, InkverseError
 
@@ -62,7 +62,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API with uvicorn, in one process or in `--workers` processes sharing the port."""
-    settings = cli_settings()
+    settings = service_settings()
     require_database_and_redis(settings)
     processes = workers or (available_cores() if settings.server.is_production else 1)
     options: dict[str, Any] = {
@@ -90,7 +90,7 @@ def serving_app() -> Starlette:
     from inkverse.api.app import build_app  # noqa: PLC0415 - Strawberry is slow to import
     from inkverse.container import build_container  # noqa: PLC0415
 
-    settings = cli_settings()
+    settings = service_settings()
     return build_app(build_container(settings, "api"), settings)
 
 
@@ -103,7 +103,7 @@ def worker() -> None:
     """Consume the queue until SIGTERM or SIGINT (the same as `python -m inkverse.worker`)."""
     from inkverse.worker.runner import run_worker  # noqa: PLC0415
 
-    settings = cli_settings()
+    settings = service_settings()
     require_database_and_redis(settings)
     run(run_worker(settings))
 

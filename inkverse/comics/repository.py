@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import ColumnElement, func, select, tuple_, update
+from sqlalchemy import ARRAY, ColumnElement, Integer, bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkverse.catalog.ordering import is_live, position_order
 from inkverse.catalog_enums import SortOrder
 from inkverse.database import tables
-from inkverse.database.reads import WholeRows, any_of
+from inkverse.database.reads import CompiledSelect, Entity, ReadConnection, WholeRows, any_of
 
 Series = tables.ComicSeries
 Issue = tables.ComicIssue
@@ -25,11 +25,115 @@ Story = tables.ComicStory
 # The DataLoaders' statements, built once: building a statement costs more than running a cached one.
 _SERIES_BY_UUIDS = WholeRows(Series, "uuid")
 _ISSUES_BY_UUIDS = WholeRows(Issue, "uuid")
-_ISSUE_COUNTS = (
+_ISSUE = Entity(Issue)
+_SERIES = Entity(Series)
+_RECENTLY_ADDED = CompiledSelect(
+    select(*_SERIES.columns)
+    .where(Series.is_blocked.is_not(True))
+    .order_by(Series.created_at.desc(), Series.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_RECENTLY_UPDATED = CompiledSelect(
+    select(Issue.series_uuid)
+    .where(Issue.date_published.is_not(None), Issue.date_published <= func.extract("epoch", func.now()))
+    .group_by(Issue.series_uuid)
+    .order_by(func.max(Issue.date_published).desc(), Issue.series_uuid)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_ISSUE_COUNTS = CompiledSelect(
     select(Issue.series_uuid, func.count(Issue.uuid))
     .where(any_of(Issue.series_uuid, "uuids"))
     .group_by(Issue.series_uuid)
 )
+_POSITIONS = (
+    func.unnest(
+        bindparam("series_uuids", type_=ARRAY(Issue.series_uuid.type)),
+        bindparam("positions", type_=ARRAY(Integer())),
+    )
+    .table_valued("series_uuid", "position")
+    .render_derived()
+)
+_ISSUES_AT_POSITIONS = CompiledSelect(
+    select(*_ISSUE.columns)
+    .where(
+        tuple_(Issue.series_uuid, Issue.position).in_(select(_POSITIONS.c.series_uuid, _POSITIONS.c.position))
+    )
+    .order_by(Issue.series_uuid, Issue.position, Issue.uuid)
+)
+
+
+# Reads by key for the DataLoaders, on the request's connection; the repositories' `map_...` methods
+# run the same reads in a session.
+
+
+async def series_by_uuids(reads: ReadConnection, uuids: Sequence[str]) -> dict[str, tables.ComicSeries]:
+    """Blocked series included, as the original; callers decide whether to show them."""
+    if not uuids:
+        return {}
+    return {row.uuid: row for row in await _SERIES_BY_UUIDS.fetch(reads, list(set(uuids)))}
+
+
+async def issues_by_uuids(reads: ReadConnection, uuids: Sequence[str]) -> dict[str, tables.ComicIssue]:
+    if not uuids:
+        return {}
+    return {row.uuid: row for row in await _ISSUES_BY_UUIDS.fetch(reads, list(set(uuids)))}
+
+
+async def issues_at_positions(
+    reads: ReadConnection, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], tables.ComicIssue]:
+    """The issue at each (series uuid, position); the lowest uuid when several share a position."""
+    if not keys:
+        return {}
+    distinct = set(keys)
+    records = await _ISSUES_AT_POSITIONS.fetch(
+        reads,
+        series_uuids=[series_uuid for series_uuid, _ in distinct],
+        positions=[position for _, position in distinct],
+    )
+    found: dict[tuple[str, int], tables.ComicIssue] = {}
+    for record in records:
+        row = _ISSUE.row(record)
+        if row.position is not None:
+            found.setdefault((row.series_uuid, row.position), row)
+    return found
+
+
+async def issue_counts(reads: ReadConnection, series_uuids: Sequence[str]) -> dict[str, int]:
+    """Issue count per series; every requested series is present (0 when it has none)."""
+    counts = dict.fromkeys(series_uuids, 0)
+    if series_uuids:
+        for series_uuid, count in await _ISSUE_COUNTS.values(reads, uuids=list(set(series_uuids))):
+            counts[series_uuid] = count
+    return counts
+
+
+async def issues_of_series(
+    reads: ReadConnection,
+    series_uuid: str,
+    *,
+    sort_order: SortOrder = SortOrder.LATEST,
+    limit: int = 10,
+    offset: int = 0,
+    include_removed: bool = False,
+) -> list[tables.ComicIssue]:
+    """A page of a series' issues by position; blocked issues are not filtered (as the original)."""
+    statement = _issues_of_series(sort_order, include_removed=include_removed)
+    records = await statement.fetch(reads, series_uuid=series_uuid, limit=limit, offset=offset)
+    return [_ISSUE.row(record) for record in records]
+
+
+async def stories_of_issues(
+    reads: ReadConnection, issue_uuids: Sequence[str], *, include_removed: bool = False
+) -> dict[str, list[tables.ComicStory]]:
+    """Stories per issue in position order; every requested issue is present (maybe empty)."""
+    stories: dict[str, list[tables.ComicStory]] = defaultdict(list)
+    if issue_uuids:
+        for story in await _stories_of(include_removed).fetch(reads, list(set(issue_uuids))):
+            stories[story.issue_uuid].append(story)
+    return {issue_uuid: stories[issue_uuid] for issue_uuid in issue_uuids}
 
 
 class ComicSeriesRepository:
@@ -51,10 +155,7 @@ class ComicSeriesRepository:
 
     async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.ComicSeries]:
         """Blocked series included, as the original; callers decide whether to show them."""
-        if not uuids:
-            return {}
-        rows = await _SERIES_BY_UUIDS.fetch(self._session, list(set(uuids)))
-        return {row.uuid: row for row in rows}
+        return await series_by_uuids(await ReadConnection.of(self._session), uuids)
 
     async def list_by_uuids(self, uuids: Sequence[str]) -> list[tables.ComicSeries]:
         """The series in the order of `uuids`; unknown uuids are skipped, a repeated one appears once."""
@@ -63,14 +164,10 @@ class ComicSeriesRepository:
 
     async def recently_added(self, limit: int, offset: int = 0) -> list[tables.ComicSeries]:
         """Newest first by insertion time; blocked series left out (a NULL `is_blocked` is not blocked)."""
-        statement = (
-            select(Series)
-            .where(Series.is_blocked.is_not(True))
-            .order_by(Series.created_at.desc(), Series.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(await self._session.scalars(statement))
+        reads = await ReadConnection.of(self._session)
+        return [
+            _SERIES.row(record) for record in await _RECENTLY_ADDED.fetch(reads, limit=limit, offset=offset)
+        ]
 
     async def recently_updated_uuids(self, limit: int, offset: int = 0) -> list[str]:
         """Series by the date of their newest issue already published (epoch seconds, not in the future).
@@ -78,17 +175,11 @@ class ComicSeriesRepository:
         The original compared seconds with milliseconds, so future-dated issues counted; issues without
         a date never count. Removed and blocked issues count, as in the original.
         """
-        now_seconds = func.extract("epoch", func.now())
-        latest = func.max(Issue.date_published).label("latest")
-        statement = (
-            select(Issue.series_uuid)
-            .where(Issue.date_published.is_not(None), Issue.date_published <= now_seconds)
-            .group_by(Issue.series_uuid)
-            .order_by(latest.desc(), Issue.series_uuid)
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(await self._session.scalars(statement))
+        reads = await ReadConnection.of(self._session)
+        return [
+            series_uuid
+            for (series_uuid,) in await _RECENTLY_UPDATED.values(reads, limit=limit, offset=offset)
+        ]
 
     async def list_for_creators(self, creator_uuids: Sequence[str]) -> list[tables.ComicSeries]:
         """Non-blocked series any of the creators worked on, newest first, each series once."""
@@ -114,10 +205,7 @@ class ComicIssueRepository:
         return await self._session.get(Issue, uuid)
 
     async def map_by_uuids(self, uuids: Sequence[str]) -> dict[str, tables.ComicIssue]:
-        if not uuids:
-            return {}
-        rows = await _ISSUES_BY_UUIDS.fetch(self._session, list(set(uuids)))
-        return {row.uuid: row for row in rows}
+        return await issues_by_uuids(await ReadConnection.of(self._session), uuids)
 
     async def list_for_series(
         self,
@@ -129,28 +217,16 @@ class ComicIssueRepository:
         include_removed: bool = False,
     ) -> list[tables.ComicIssue]:
         """A page of a series' issues by position; blocked issues are not filtered (as the original)."""
-        statement = select(Issue).where(Issue.series_uuid == series_uuid)
-        if not include_removed:
-            statement = statement.where(is_live(Issue.is_removed))
-        statement = statement.order_by(position_order(Issue.position, sort_order), Issue.uuid)
-        return list(await self._session.scalars(statement.limit(limit).offset(offset)))
+        return await issues_of_series(
+            await ReadConnection.of(self._session), series_uuid, sort_order=sort_order, limit=limit,
+            offset=offset, include_removed=include_removed,
+        )  # fmt: skip
 
     async def map_by_positions(
         self, keys: Sequence[tuple[str, int]]
     ) -> dict[tuple[str, int], tables.ComicIssue]:
         """The issue at each (series uuid, position); the lowest uuid when several share a position."""
-        if not keys:
-            return {}
-        statement = (
-            select(Issue)
-            .where(tuple_(Issue.series_uuid, Issue.position).in_(set(keys)))
-            .order_by(Issue.series_uuid, Issue.position, Issue.uuid)
-        )
-        found: dict[tuple[str, int], tables.ComicIssue] = {}
-        for row in await self._session.scalars(statement):
-            if row.position is not None:
-                found.setdefault((row.series_uuid, row.position), row)
-        return found
+        return await issues_at_positions(await ReadConnection.of(self._session), keys)
 
     async def count_for_series(self, series_uuid: str) -> int:
         """All the series' issues, removed and blocked ones included (as the original)."""
@@ -158,14 +234,7 @@ class ComicIssueRepository:
 
     async def map_counts_for_series(self, series_uuids: Sequence[str]) -> dict[str, int]:
         """Issue count per series; every requested series is present (0 when it has none)."""
-        counts = dict.fromkeys(series_uuids, 0)
-        if not series_uuids:
-            return counts
-        for series_uuid, count in await self._session.execute(
-            _ISSUE_COUNTS, {"uuids": list(set(series_uuids))}
-        ):
-            counts[series_uuid] = count
-        return counts
+        return await issue_counts(await ReadConnection.of(self._session), series_uuids)
 
 
 class ComicStoryRepository:
@@ -185,11 +254,9 @@ class ComicStoryRepository:
         self, issue_uuids: Sequence[str], *, include_removed: bool = False
     ) -> dict[str, list[tables.ComicStory]]:
         """Stories per issue in position order; every requested issue is present (maybe empty)."""
-        stories: dict[str, list[tables.ComicStory]] = defaultdict(list)
-        if issue_uuids:
-            for story in await _stories_of(include_removed).fetch(self._session, list(set(issue_uuids))):
-                stories[story.issue_uuid].append(story)
-        return {issue_uuid: stories[issue_uuid] for issue_uuid in issue_uuids}
+        return await stories_of_issues(
+            await ReadConnection.of(self._session), issue_uuids, include_removed=include_removed
+        )
 
 
 class StoryImageRepository:
@@ -247,6 +314,16 @@ def _of_a_sizable_issue() -> ColumnElement[bool]:
 def _image_url(image: dict[str, object] | None) -> str | None:
     base, story = (image or {}).get("base_url"), (image or {}).get("story")
     return f"{base}{story}" if isinstance(base, str) and isinstance(story, str) and base and story else None
+
+
+@cache
+def _issues_of_series(sort_order: SortOrder, *, include_removed: bool) -> CompiledSelect:
+    """A page of one series' issues (built once per variant)."""
+    statement = select(*_ISSUE.columns).where(Issue.series_uuid == bindparam("series_uuid"))
+    if not include_removed:
+        statement = statement.where(is_live(Issue.is_removed))
+    statement = statement.order_by(position_order(Issue.position, sort_order), Issue.uuid)
+    return CompiledSelect(statement.limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 @cache

@@ -14,10 +14,9 @@ Each writer works in the caller's session and never commits. `apply(action, payl
 Every write is a fixed number of set-based statements, whatever the number of stories.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningDelete
@@ -29,12 +28,13 @@ from inkverse.catalog.lookup import UUIDLookupRepository
 from inkverse.catalog.payloads import (
     ComicIssuePayload,
     ComicSeriesPayload,
-    ComicStoryPayload,
     canonical_uuid,
 )
 from inkverse.catalog.short_urls import ShortUrlAllocator
 from inkverse.catalog.writes import NO_SYNC, CatalogWriter, was_inserted
 from inkverse.database import tables
+from inkverse.database.engine import compact_json
+from inkverse.database.reads import ReadConnection
 
 Series = tables.ComicSeries
 Issue = tables.ComicIssue
@@ -113,10 +113,14 @@ class ComicSeriesWriter(CatalogWriter[ComicSeriesPayload]):
 
 
 @dataclass(frozen=True, slots=True)
-class StoryChanges:
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
+class IssueWritten:
+    inserted: bool
+    previous_series_uuid: str | None
+    previous_name: str | None
+    series_short_url: str | None
+    previous_series_short_url: str | None
+    stories_added: tuple[str, ...]
+    stories_updated: tuple[str, ...]
 
 
 class ComicIssueWriter(CatalogWriter[ComicIssuePayload]):
@@ -130,36 +134,35 @@ class ComicIssueWriter(CatalogWriter[ComicIssuePayload]):
     async def upsert(self, payload: ComicIssuePayload, timestamp: int) -> ChangeResult:
         """Insert or overwrite the issue, then bring its stories in line with `payload.stories`.
 
-        An issue sent under another series moves there with its stories (the original refused).
+        An issue sent under another series moves there with its stories (the original refused). Four
+        statements whatever the number of stories: the series lock, the claim, the stories that step
+        aside, then the issue with its stories and uuid lookup. The lock goes through SQLAlchemy, which
+        begins the transaction with it; the others run on the connection's driver, built once.
         """
         uuid = payload.uuid
-        stale = ChangeResult(TaddyType.COMICISSUE, uuid, Outcome.STALE, series_uuid=payload.series_uuid)
         # An issue of a series deleted by a later (or simultaneous) event stays gone with it.
         await self._state.hold(TaddyType.COMICSERIES, payload.series_uuid, exclusive=False)
-        if await self._state.is_tombstoned(TaddyType.COMICSERIES, payload.series_uuid, timestamp):
-            return stale
-        if not await self._state.claim(TaddyType.COMICISSUE, uuid, timestamp, deleting=False):
-            return stale
-        previous = (
-            await self._session.execute(select(Issue.series_uuid, Issue.name).where(Issue.uuid == uuid))
-        ).first()
-        previous_series_uuid = previous.series_uuid if previous else None
-        if previous_series_uuid is None:
-            await self._lookup.register(uuid, tables.ContentType.COMICISSUE)
-        inserted = await self._upsert_issue(payload)
-        stories = await self._sync_stories(payload, issue_existed=previous_series_uuid is not None)
-        moved_from = previous_series_uuid if previous_series_uuid != payload.series_uuid else None
+        parent = (TaddyType.COMICSERIES, payload.series_uuid)
+        if not await self._state.claim_child(TaddyType.COMICISSUE, uuid, timestamp, parent=parent):
+            return ChangeResult(TaddyType.COMICISSUE, uuid, Outcome.STALE, series_uuid=payload.series_uuid)
+        removed = await self._retire_stories(payload) if payload.stories is not None else ()
+        written = await self._write(payload)
+        moved_from = written.previous_series_uuid
+        short_urls = [(payload.series_uuid, written.series_short_url)]
+        if moved_from is not None and moved_from != payload.series_uuid:
+            short_urls.append((moved_from, written.previous_series_short_url))
         return ChangeResult(
             TaddyType.COMICISSUE,
             uuid,
-            Outcome.CREATED if inserted else Outcome.UPDATED,
+            Outcome.CREATED if written.inserted else Outcome.UPDATED,
             series_uuid=payload.series_uuid,
-            previous_series_uuid=moved_from,
+            previous_series_uuid=moved_from if moved_from != payload.series_uuid else None,
             name=payload.name,
-            previous_name=previous.name if previous and previous.name != payload.name else None,
-            stories_added=stories.added,
-            stories_updated=stories.updated,
-            stories_removed=stories.removed,
+            previous_name=written.previous_name if written.previous_name != payload.name else None,
+            stories_added=written.stories_added,
+            stories_updated=written.stories_updated,
+            stories_removed=removed,
+            series_short_urls=tuple(short_urls),
         )
 
     async def delete(self, uuid: str, timestamp: int) -> ChangeResult:
@@ -194,102 +197,42 @@ class ComicIssueWriter(CatalogWriter[ComicIssuePayload]):
             stories_removed=tuple(story.uuid for story in stories),
         )
 
-    async def _upsert_issue(self, payload: ComicIssuePayload) -> bool:
+    async def _retire_stories(self, payload: ComicIssuePayload) -> tuple[str, ...]:
+        """Before the stories are written: soft-remove those of the issue that the payload no longer
+        lists (only if the issue existed), and clear an incoming hash from any other story holding it
+        (story hashes are unique across all stories). Returns the soft-removed ones."""
+        incoming = payload.stories or []
+        parameters = (
+            payload.uuid,
+            payload.series_uuid,
+            [story.uuid for story in incoming],
+            [story.hash for story in incoming],
+        )
+        rows = await (await ReadConnection.of(self._session)).fetch(_RETIRE_STORIES, parameters)
+        return tuple(story_uuid for story_uuid, missing in rows if missing)
+
+    async def _write(self, payload: ComicIssuePayload) -> IssueWritten:
         columns = _issue_columns(payload)
-        statement = insert(Issue).values(uuid=payload.uuid, **columns)
-        statement = statement.on_conflict_do_update(
-            index_elements=[Issue.uuid],
-            set_={"updated_at": func.now(), **{name: statement.excluded[name] for name in columns}},
+        stories = payload.stories or []
+        parameters = (
+            payload.uuid,
+            *(_driver_value(columns[name]) for name in ISSUE_COLUMNS),
+            [story.uuid for story in stories],
+            [story.hash for story in stories],
+            [_driver_value(story.story_image) for story in stories],
+            tables.ContentType.COMICISSUE.value,
         )
-        return bool((await self._session.execute(statement.returning(was_inserted()))).scalar_one())
-
-    async def _sync_stories(self, payload: ComicIssuePayload, *, issue_existed: bool) -> StoryChanges:
-        """Stories absent from the payload are soft-removed, new ones inserted, known ones updated with
-        their new position (a removed one that comes back is restored). `stories` absent: untouched."""
-        if payload.stories is None:
-            return StoryChanges()
-        incoming = payload.stories
-        removed = await self._remove_missing_stories(payload, incoming) if issue_existed else ()
-        if not incoming:
-            return StoryChanges(removed=removed)
-        await self._release_reassigned_hashes(incoming)
-        added, updated = await self._upsert_stories(payload, incoming)
-        return StoryChanges(added=added, updated=updated, removed=removed)
-
-    async def _remove_missing_stories(
-        self, payload: ComicIssuePayload, incoming: Sequence[ComicStoryPayload]
-    ) -> tuple[str, ...]:
-        # NULL hash frees the globally unique hash; width and height are kept for a possible return.
-        statement = (
-            update(Story)
-            .where(
-                Story.issue_uuid == payload.uuid,
-                Story.is_removed.is_not(True),
-                Story.uuid.not_in([story.uuid for story in incoming]),
-            )
-            .values(
-                updated_at=func.now(),
-                hash=None,
-                position=None,
-                story_image=None,
-                is_removed=True,
-                series_uuid=payload.series_uuid,
-            )
-            .returning(Story.uuid)
-            .execution_options(**NO_SYNC)
+        [row] = await (await ReadConnection.of(self._session)).fetch(_WRITE_ISSUE, parameters)
+        inserted, previous_series_uuid, previous_name, short_url, previous_short_url, added, updated = row
+        return IssueWritten(
+            inserted,
+            previous_series_uuid,
+            previous_name,
+            short_url,
+            previous_short_url,
+            tuple(added),
+            tuple(updated),
         )
-        return tuple(await self._session.scalars(statement))
-
-    async def _release_reassigned_hashes(self, incoming: Sequence[ComicStoryPayload]) -> None:
-        """Story hashes are unique across all stories: clear an incoming hash from any other story
-        holding it (one of this issue's being reshuffled, or a duplicate elsewhere) before the upsert."""
-        pairs = [(story.uuid, story.hash) for story in incoming if story.hash is not None]
-        if not pairs:
-            return
-        statement = (
-            update(Story)
-            .where(
-                Story.hash.in_([story_hash for _, story_hash in pairs]),
-                tuple_(Story.uuid, Story.hash).not_in(pairs),
-            )
-            .values(hash=None, updated_at=func.now())
-            .execution_options(**NO_SYNC)
-        )
-        await self._session.execute(statement)
-
-    async def _upsert_stories(
-        self, payload: ComicIssuePayload, incoming: Sequence[ComicStoryPayload]
-    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        rows = [
-            {
-                "uuid": story.uuid,
-                "issue_uuid": payload.uuid,
-                "series_uuid": payload.series_uuid,
-                "hash": story.hash,
-                "position": position,
-                "story_image": story.story_image,
-            }
-            for position, story in enumerate(incoming)
-        ]
-        statement = insert(Story).values(rows)
-        excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=[Story.uuid],
-            set_={
-                "updated_at": func.now(),
-                "hash": excluded.hash,
-                "position": excluded.position,
-                "story_image": excluded.story_image,
-                "is_removed": None,
-                "issue_uuid": excluded.issue_uuid,
-                "series_uuid": excluded.series_uuid,
-            },
-        )
-        result = await self._session.execute(statement.returning(Story.uuid, was_inserted()))
-        written = result.all()
-        added = tuple(row.uuid for row in written if row.inserted)
-        updated = tuple(row.uuid for row in written if not row.inserted)
-        return added, updated
 
 
 def _series_columns(payload: ComicSeriesPayload) -> dict[str, object]:
@@ -340,3 +283,115 @@ def _issue_columns(payload: ComicIssuePayload) -> dict[str, object]:
         "scopes_for_exclusive_content": payload.scopes_for_exclusive_content,
         "date_exclusive_content_is_available": payload.date_exclusive_content_is_available,
     }
+
+
+ISSUE_COLUMNS = (
+    "series_uuid", "name", "hash", "stories_hash", "position", "creator_note", "date_published",
+    "banner_image", "thumbnail_image", "is_blocked", "is_removed", "push_notification_message",
+    "scopes_for_exclusive_content", "date_exclusive_content_is_available",
+)  # fmt: skip
+"""The order of `_WRITE_ISSUE`'s parameters $2 to $15."""
+
+
+def _driver_value(value: object) -> object:
+    """A column value as the driver takes it: JSON as the engine's serializer writes it (None is NULL)."""
+    return compact_json(value) if isinstance(value, dict) else value
+
+
+# The hot path's statements as the driver runs them: no statement building or compiling per event.
+_RETIRE_STORIES = """
+UPDATE comicstory AS story
+SET updated_at = now(),
+    hash = NULL,
+    position = CASE WHEN target.missing THEN NULL ELSE story.position END,
+    story_image = CASE WHEN target.missing THEN NULL ELSE story.story_image END,
+    is_removed = CASE WHEN target.missing THEN true ELSE story.is_removed END,
+    series_uuid = CASE WHEN target.missing THEN $2::uuid ELSE story.series_uuid END
+FROM (
+    SELECT candidate.uuid,
+           candidate.issue_uuid = $1::uuid AND candidate.is_removed IS NOT TRUE
+           AND candidate.uuid <> ALL ($3::uuid[])
+           AND EXISTS (SELECT FROM comicissue WHERE comicissue.uuid = $1::uuid) AS missing
+    FROM comicstory AS candidate
+    WHERE candidate.issue_uuid = $1::uuid OR candidate.hash = ANY ($4::varchar[])
+) AS target
+WHERE story.uuid = target.uuid
+  AND (
+      target.missing
+      OR (
+          story.hash = ANY ($4::varchar[])
+          AND NOT EXISTS (
+              SELECT FROM unnest($3::uuid[], $4::varchar[]) AS incoming (uuid, hash)
+              WHERE incoming.uuid = story.uuid AND incoming.hash = story.hash
+          )
+      )
+  )
+RETURNING story.uuid::text, target.missing
+"""
+"""Soft-removes the issue's stories missing from $3 (when the issue exists) and clears the hashes of $4
+from stories other than the incoming one with that hash: the two updates of database.md §3.11.3."""
+
+_WRITE_ISSUE = """
+WITH previous AS (
+    SELECT series_uuid, name FROM comicissue WHERE uuid = $1::uuid
+), issue AS (
+    INSERT INTO comicissue AS issue (
+        uuid, series_uuid, name, hash, stories_hash, position, creator_note, date_published,
+        banner_image, thumbnail_image, is_blocked, is_removed, push_notification_message,
+        scopes_for_exclusive_content, date_exclusive_content_is_available
+    )
+    VALUES (
+        $1::uuid, $2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::integer, $7::text, $8::bigint,
+        $9::json, $10::json, $11::boolean, $12::boolean, $13::text, $14::varchar[], $15::bigint
+    )
+    ON CONFLICT (uuid) DO UPDATE SET
+        updated_at = now(),
+        series_uuid = excluded.series_uuid,
+        name = excluded.name,
+        hash = excluded.hash,
+        stories_hash = excluded.stories_hash,
+        position = excluded.position,
+        creator_note = excluded.creator_note,
+        date_published = excluded.date_published,
+        banner_image = excluded.banner_image,
+        thumbnail_image = excluded.thumbnail_image,
+        is_blocked = excluded.is_blocked,
+        is_removed = excluded.is_removed,
+        push_notification_message = excluded.push_notification_message,
+        scopes_for_exclusive_content = excluded.scopes_for_exclusive_content,
+        date_exclusive_content_is_available = excluded.date_exclusive_content_is_available
+    RETURNING issue.xmax = 0 AS inserted
+), lookup AS (
+    INSERT INTO uuid_lookup (uuid, taddy_type)
+    SELECT $1::uuid, $19::content_type
+    WHERE NOT EXISTS (SELECT FROM previous)
+    ON CONFLICT (uuid) DO NOTHING
+), stories AS (
+    INSERT INTO comicstory AS story (uuid, issue_uuid, series_uuid, hash, position, story_image)
+    SELECT incoming.uuid, $1::uuid, $2::uuid, incoming.hash, incoming.n - 1, incoming.image::json
+    FROM unnest($16::uuid[], $17::varchar[], $18::text[]) WITH ORDINALITY AS incoming (uuid, hash, image, n)
+    ON CONFLICT (uuid) DO UPDATE SET
+        updated_at = now(),
+        hash = excluded.hash,
+        position = excluded.position,
+        story_image = excluded.story_image,
+        is_removed = NULL,
+        issue_uuid = excluded.issue_uuid,
+        series_uuid = excluded.series_uuid
+    RETURNING story.uuid, story.position, story.xmax = 0 AS inserted
+)
+SELECT
+    (SELECT inserted FROM issue),
+    (SELECT series_uuid::text FROM previous),
+    (SELECT name FROM previous),
+    (SELECT short_url FROM comicseries WHERE uuid = $2::uuid),
+    (SELECT short_url FROM comicseries WHERE uuid = (SELECT series_uuid FROM previous)),
+    ARRAY(SELECT uuid::text FROM stories WHERE inserted ORDER BY position),
+    ARRAY(SELECT uuid::text FROM stories WHERE NOT inserted ORDER BY position)
+"""
+"""The issue (every mapped column; `updated_at` on an update), its uuid lookup when it is new, and its
+stories (new ones inserted, known ones overwritten and restored) at their payload positions. Returns
+whether the issue is new, its series and name before, the short URLs of its series and of the one before
+(for the page purges), and the stories added and updated. `previous` is
+read in this statement's snapshot, taken after the claim: a write of the same issue that committed
+while the claim waited is seen."""

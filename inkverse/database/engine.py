@@ -33,11 +33,20 @@ def async_url(url: str) -> URL:
     return parsed.set(drivername="postgresql+asyncpg")
 
 
-def make_engine(settings: DatabaseSettings, application_name: str = "inkverse") -> AsyncEngine:
-    if settings.url is None:
+def make_engine(
+    settings: DatabaseSettings,
+    application_name: str = "inkverse",
+    *,
+    url: str | None = None,
+    connect_timeout_seconds: float | None = None,
+) -> AsyncEngine:
+    """The primary's engine, or with `url` a replica's (same pool settings)."""
+    url = url or settings.url
+    if url is None:
         raise ConfigurationError("DATABASE_URL: not set")
+    connect_timeout = {} if connect_timeout_seconds is None else {"timeout": connect_timeout_seconds}
     return create_async_engine(
-        async_url(settings.url),
+        async_url(url),
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
@@ -51,6 +60,7 @@ def make_engine(settings: DatabaseSettings, application_name: str = "inkverse") 
         connect_args={
             "command_timeout": settings.command_timeout_seconds,
             "server_settings": {"application_name": application_name},
+            **connect_timeout,
         },
     )
 
@@ -59,10 +69,10 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-ReadSessionmaker = NewType("ReadSessionmaker", async_sessionmaker[AsyncSession])
-"""Sessions for plain reads only: autocommit, so a query is one round trip, without BEGIN and ROLLBACK."""
+ReadEngine = NewType("ReadEngine", AsyncEngine)
+"""The engine's AUTOCOMMIT variant (same pool), for plain reads: a query is one round trip, without
+BEGIN and ROLLBACK."""
 
 
-def make_read_sessionmaker(engine: AsyncEngine) -> ReadSessionmaker:
-    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return ReadSessionmaker(async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False))
+def make_read_engine(engine: AsyncEngine) -> ReadEngine:
+    return ReadEngine(engine.execution_options(isolation_level="AUTOCOMMIT"))

@@ -165,16 +165,25 @@ class EmbeddedRedis:
 
     async def stop(self) -> None:
         process, self._process = self._process, None
-        if process is not None and process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        if process is not None:
+            await terminate(process)
         self.socket.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             self.socket.parent.rmdir()
+
+
+async def terminate(process: asyncio.subprocess.Process, grace_seconds: float = STOP_TIMEOUT_SECONDS) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited after `grace_seconds`; waits for it to exit."""
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), grace_seconds)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
 
 
 async def _redis_answers(path: Path) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from inkverse.database import tables
-from inkverse.database.reads import SessionOpener
+from inkverse.database.reads import ReadConnection, RequestReads
 from inkverse.graphql.loaders import Loaders
 
 SESSIONS_PER_REQUEST = 4
@@ -19,18 +19,18 @@ SESSIONS_PER_REQUEST = 4
 @dataclass
 class Context:
     """One per HTTP request: the request-scoped container, the sessionmaker root resolvers open their
-    own short sessions from, and the request's DataLoaders."""
+    own short (transactional) sessions from, the request's connection for plain reads, and the
+    request's DataLoaders."""
 
     container: AsyncContainer
     request: Request
     sessionmaker: async_sessionmaker[AsyncSession]
+    reads: RequestReads
     loaders: Loaders
     user: tables.User | None = None
     """The signed-in user's row (from the bearer token), or None for an anonymous request."""
 
     session_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SESSIONS_PER_REQUEST))
-    reads: SessionOpener | None = None
-    """The request's session for plain reads (`read_session`); None: reads use `sessionmaker`."""
 
     @property
     def viewer_id(self) -> int | None:
@@ -47,10 +47,13 @@ class Context:
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """For resolvers that only read: the request's one autocommit session, shared in turn with the
         DataLoaders (no transaction, so one round trip per query). Do not await a DataLoader inside the
-        block: the loader waits for the same session."""
-        if self.reads is None:
-            async with self.session() as session:
-                yield session
-            return
-        async with self.reads() as session:
+        block: the loader waits for the same connection."""
+        async with self.reads.session() as session:
             yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[ReadConnection]:
+        """`read_session` for reads compiled once (`inkverse.database.reads.CompiledSelect`), without
+        the ORM; the same rule about DataLoaders."""
+        async with self.reads.connection() as reads:
+            yield reads

@@ -1,18 +1,27 @@
-"""A faster path through graphql-core's executor for plain leaf fields.
+"""A faster path through graphql-core's executor for plain leaf fields and fixed selections.
 
 Most fields of a catalog answer are attributes of an object (`name`, `uuid`, `genre0`, `tags`):
 graphql-core builds a resolve info, calls Strawberry's default resolver and completes the value through
 several layers for each of them, about ten microseconds a field. `PlainFieldExecutionContext` reads such
-a field's attribute and serializes it directly. Anything unusual (a null in a non-null field, a value
-the scalar refuses) goes the standard way, so errors are exactly graphql-core's.
+a field's attribute and serializes it directly, and completes a list of objects made only of such
+fields in one loop. Anything unusual (a null in a non-null field, a value the scalar refuses) goes the
+standard way, so errors are exactly graphql-core's.
+
+graphql-core also collects the fields of every selection again on each request. An operation without
+directives on its selections (`@include`, `@skip`, `@defer`, ...) collects the same fields whatever its
+variables, so `SelectionCache` keeps them, with the completion plans, per operation across requests
+(the parsed documents themselves are kept by `inkverse.graphql.documents.DocumentCache`).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLLeafType,
@@ -20,10 +29,14 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.collect_fields import CollectedFields, DeferUsage, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
@@ -91,13 +104,126 @@ Plan = list[tuple[str, PlainField | None]]
 """How to complete an object: per response name its plain field, or None for `__typename`."""
 
 
+@dataclass(slots=True)
+class Selections:
+    """What the selections of one operation collect, and how to complete them. Grouped field sets are
+    kept alive with what is keyed by their id, so the ids are not reused."""
+
+    root: GroupedFieldSet | None = None
+    subfields: dict[tuple[str, int], tuple[FieldDetailsList, CollectedFields]] = field(default_factory=dict)
+    plans: dict[int, tuple[GroupedFieldSet, Plan | None]] = field(default_factory=dict)
+    """Per selection: the steps that complete an object when all its fields are plain, else None."""
+
+
+class SelectionCache:
+    """`Selections` per operation (by identity: documents are parsed once per text), for at most
+    `maxsize` operations; None for an operation with directives on its selections."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._maxsize = maxsize
+        self._operations: dict[int, tuple[OperationDefinitionNode, Selections | None]] = {}
+
+    def of(
+        self, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+    ) -> Selections | None:
+        cached = self._operations.get(id(operation))
+        if cached is None:
+            fixed = not operation.directives and not _has_directives(
+                operation.selection_set, fragments, set()
+            )
+            cached = (operation, Selections() if fixed else None)
+            if len(self._operations) >= self._maxsize:
+                self._operations.pop(next(iter(self._operations)))  # the oldest entry
+            self._operations[id(operation)] = cached
+        return cached[1]
+
+
+def _has_directives(
+    selection_set: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
+) -> bool:
+    for selection in selection_set.selections if selection_set else ():
+        if selection.directives:
+            return True
+        if isinstance(selection, FieldNode | InlineFragmentNode):
+            if _has_directives(selection.selection_set, fragments, seen):
+                return True
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            seen.add(selection.name.value)
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and (
+                fragment.directives or _has_directives(fragment.selection_set, fragments, seen)
+            ):
+                return True
+    return False
+
+
 class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, selections: SelectionCache | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Per selection (graphql-core reuses one grouped field set for every object of a list): the
-        # steps that complete an object when all its fields are plain, else None. The set is kept
-        # alive with its plan, so its id is not reused during the execution.
-        self._plans: dict[int, tuple[GroupedFieldSet, Plan | None]] = {}
+        cached = selections.of(self.operation, self.fragment_definitions) if selections else None
+        self._selections = cached
+        self._plans: dict[int, tuple[GroupedFieldSet, Plan | None]] = (
+            cached.plans if cached is not None else {}
+        )
+
+    def execute_collected_root_fields(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """The root fields collected by the first request of the operation, so that the selections
+        below them (keyed by identity) are found in the cache."""
+        if self._selections is not None:
+            if self._selections.root is None:
+                self._selections.root = grouped_field_set
+            grouped_field_set = self._selections.root
+        return super().execute_collected_root_fields(
+            root_type, root_value, grouped_field_set, serially, new_defer_usages
+        )
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> CollectedFields:
+        if self._selections is None:
+            return super().collect_subfields(return_type, field_details_list)
+        cache = self._selections.subfields
+        key = (return_type.name, id(field_details_list))
+        cached = cache.get(key)
+        if cached is None:
+            cached = (field_details_list, super().collect_subfields(return_type, field_details_list))
+            cache[key] = cached
+        return cached[1]
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """A list of objects whose selected fields are all plain is completed in one loop."""
+        item_type = return_type.of_type
+        non_null = isinstance(item_type, GraphQLNonNull)
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if (
+            isinstance(result, list)
+            and isinstance(object_type, GraphQLObjectType)
+            and not object_type.is_type_of
+        ):
+            grouped_field_set = self.collect_subfields(object_type, field_details_list).grouped_field_set
+            plan = self._plan(object_type, grouped_field_set)
+            if plan is not None:
+                completed = _completed_objects(plan, object_type.name, result, non_null=non_null)
+                if completed is not None:
+                    return completed
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def execute_fields(
         self,
@@ -152,6 +278,22 @@ def _object_plan(parent_type: GraphQLObjectType, grouped_field_set: GroupedField
             return None
         plan.append((response_name, plain))
     return plan
+
+
+def _completed_objects(plan: Plan, type_name: str, items: list[Any], *, non_null: bool) -> list[Any] | None:
+    """The completed items, or None when one of them needs the standard path."""
+    completed: list[Any] = []
+    for item in items:
+        if item is None:
+            if non_null:
+                return None
+            completed.append(None)
+            continue
+        value = _completed_object(plan, type_name, item)
+        if value is None:
+            return None
+        completed.append(value)
+    return completed
 
 
 def _completed_object(plan: Plan, type_name: str, source: Any) -> dict[str, Any] | None:

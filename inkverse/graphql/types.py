@@ -37,7 +37,6 @@ Info = strawberry.Info[Context, None]
 PREVIEW_STORIES = 5
 MAX_CONTENT_PAGE = 1000
 MAX_CONTENT_PER_PAGE = 25
-COMICS_PER_CREATOR = 10
 
 
 @strawberry.type
@@ -339,12 +338,8 @@ class Creator:
     @strawberry.field
     async def comics(self, info: Info) -> list[ComicSeries | None] | None:
         """The series of the creator's first content page (as the original's default page of 10)."""
-        key = ContentPageKey(
-            str(self.uuid), SortOrder.LATEST, COMICS_PER_CREATOR, 0, tables.ContentType.COMICSERIES
-        )
-        rows = await info.context.loaders.content_page_by_creator.load(key)
-        series = await info.context.loaders.series_by_uuid.load_many([row.content_uuid for row in rows or []])
-        return [ComicSeries.from_row(row) for row in series if row is not None]
+        rows = await info.context.loaders.comics_by_creator_uuid.load(str(self.uuid))
+        return [ComicSeries.from_row(row) for row in rows or []]
 
     @strawberry.field
     def links(self) -> list[LinkDetails | None] | None:

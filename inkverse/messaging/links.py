@@ -28,6 +28,15 @@ def notification_settings_url(website_url: str) -> str:
     return f"{website_url.rstrip('/')}/profile/settings/notifications"
 
 
+UNSUBSCRIBE_PATH = "/api/notifications/unsubscribe"
+
+
+def unsubscribe_url(website_url: str, token: str) -> str:
+    """The API's one-click unsubscribe route under the website's host, which routes `/api/*` to the API
+    as the original's load balancer does."""
+    return f"{website_url.rstrip('/')}{UNSUBSCRIBE_PATH}?token={quote(token, safe='')}"
+
+
 def login_url(website_url: str, token: str) -> str:
     return f"{website_url.rstrip('/')}/reset?token={quote(token, safe='')}"
 

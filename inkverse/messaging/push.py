@@ -14,7 +14,7 @@ file under `$INKVERSE_DATA_DIR/push/`, and its ticket is `ok`.
 import asyncio
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -264,3 +264,26 @@ async def delete_device_tokens(session: AsyncSession, tokens: Sequence[str]) -> 
         delete(tables.UserDevice).where(tables.UserDevice.fcm_token.in_(list(tokens)))
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def request_groups(
+    items: Iterable[_T], messages: Callable[[_T], int], limit: int = MAX_MESSAGES_PER_REQUEST
+) -> list[list[_T]]:
+    """`items` in order, grouped so that a group holds at most `limit` messages and an item's messages
+    (a recipient's devices) are never split across two groups; an item with none is left out, one with
+    more than `limit` is alone (`send` splits those)."""
+    groups: list[list[_T]] = []
+    current: list[_T] = []
+    size = 0
+    for item in items:
+        count = messages(item)
+        if not count:
+            continue
+        if current and size + count > limit:
+            groups.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += count
+    if current:
+        groups.append(current)
+    return groups

@@ -1,8 +1,10 @@
 """Devices that receive pushes: Expo push tokens per user (`user_device`, graphql.md §2.7 `savePushToken`)."""
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +19,19 @@ def is_expo_push_token(token: str) -> bool:
     """expo-server-sdk's `Expo.isExpoPushToken`: `Expo(nent)PushToken[…]`, or a bare UUID-shaped id."""
     wrapped = token.startswith(("ExponentPushToken[", "ExpoPushToken[")) and token.endswith("]")
     return wrapped or bool(_BARE_DEVICE_ID.match(token))
+
+
+async def expo_tokens_of(session: AsyncSession, user_ids: Collection[int]) -> dict[int, list[str]]:
+    """Each user's Expo push tokens, oldest device first; users without one are absent."""
+    device = tables.UserDevice
+    rows = await session.execute(
+        select(device.user_id, device.fcm_token).where(device.user_id.in_(user_ids)).order_by(device.id)
+    )
+    tokens: dict[int, list[str]] = {}
+    for user_id, token in rows:
+        if is_expo_push_token(token):
+            tokens.setdefault(user_id, []).append(token)
+    return tokens
 
 
 async def save_push_token(session: AsyncSession, user_id: int, token: str, platform: str) -> None:

@@ -16,7 +16,7 @@ both channels off, by override or by default.
 import time
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, Delete, delete, func, literal, or_, select
+from sqlalchemy import ColumnElement, Delete, SQLColumnExpression, delete, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,9 +38,10 @@ Setting = tables.NotificationSetting
 
 
 def channel_enabled(
-    recipient_id: int, event: NotificationEventType, channel: NotificationChannel
+    recipient_id: int | SQLColumnExpression[int], event: NotificationEventType, channel: NotificationChannel
 ) -> ColumnElement[bool]:
-    """SQL: the recipient's override for (event, channel), else the default."""
+    """SQL: the recipient's override for (event, channel), else the default; the recipient is a user id
+    or a column of user ids (the new-episode fan-out)."""
     override = (
         select(Setting.is_enabled)
         .where(Setting.user_id == recipient_id, Setting.event_type == event.value)

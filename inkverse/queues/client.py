@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 from types_aiobotocore_sqs import SQSClient
 from types_aiobotocore_sqs.type_defs import (
+    BatchResultErrorEntryTypeDef,
+    DeleteMessageBatchRequestEntryTypeDef,
     MessageAttributeValueTypeDef,
     MessageTypeDef,
     SendMessageBatchRequestEntryTypeDef,
@@ -80,13 +82,13 @@ class QueueClient:
         )
         return response["MessageId"]
 
-    async def send_batch(self, queue: str, bodies: Sequence[str]) -> list[str]:
-        """Send up to 10 bodies in one call; returns the bodies SQS refused."""
+    async def send_batch(self, queue: str, bodies: Sequence[str]) -> dict[int, str]:
+        """Send up to 10 bodies in one call; returns the reason of each body SQS refused, by index."""
         entries: list[SendMessageBatchRequestEntryTypeDef] = [
             {"Id": str(index), "MessageBody": body} for index, body in enumerate(bodies)
         ]
         response = await self._sqs.send_message_batch(QueueUrl=await self.url(queue), Entries=entries)
-        return [bodies[int(failure["Id"])] for failure in response.get("Failed", [])]
+        return {int(failure["Id"]): _reason(failure) for failure in response.get("Failed", [])}
 
     async def receive(
         self, queue: str, max_messages: int = MAX_BATCH, wait_seconds: int | None = None
@@ -100,15 +102,20 @@ class QueueClient:
         )
         return [ReceivedMessage.from_sqs(message) for message in response.get("Messages", [])]
 
-    async def delete(self, queue: str, messages: Sequence[ReceivedMessage]) -> None:
+    async def delete(self, queue: str, messages: Sequence[ReceivedMessage]) -> dict[int, str]:
+        """Delete the messages, 10 per DeleteMessageBatch call; returns the reason of each message SQS
+        refused to delete, by index. A call that fails raises."""
         url = await self.url(queue)
+        refused: dict[int, str] = {}
         for start in range(0, len(messages), MAX_BATCH):
             chunk = messages[start : start + MAX_BATCH]
-            entries = [{"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(chunk)]
-            response = await self._sqs.delete_message_batch(QueueUrl=url, Entries=entries)  # type: ignore[arg-type]
-            failed = response.get("Failed", [])
-            if failed:
-                raise RuntimeError(f"SQS refused to delete {len(failed)} message(s): {failed[0]['Message']}")
+            entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(start + index), "ReceiptHandle": message.receipt_handle}
+                for index, message in enumerate(chunk)
+            ]
+            response = await self._sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+            refused |= {int(failure["Id"]): _reason(failure) for failure in response.get("Failed", [])}
+        return refused
 
     async def change_visibility(self, queue: str, message: ReceivedMessage, seconds: int) -> None:
         await self._sqs.change_message_visibility(
@@ -127,3 +134,7 @@ class QueueClient:
                 return False
             raise
         return True
+
+
+def _reason(failure: BatchResultErrorEntryTypeDef) -> str:
+    return f"{failure['Code']}: {failure.get('Message', '')}"

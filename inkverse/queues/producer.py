@@ -4,6 +4,7 @@ The pointer body is `{"type": ..., "bodyPointer": {"bucket": ..., "key": ...}}`;
 before dispatch, so handlers never see the difference.
 """
 
+import asyncio
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -69,10 +70,17 @@ class QueueProducer:
         retry mode); what remains is raised to the caller."""
         return await self._client.send(queue, await self._wire_body(message))
 
-    async def send_batch(self, queue: str, messages: Sequence[Mapping[str, Any]]) -> None:
-        """Send many, 10 per SendMessageBatch call; entries SQS refuses are sent again one by one."""
-        bodies = [await self._wire_body(message) for message in messages]
-        for start in range(0, len(bodies), MAX_BATCH):
-            refused = await self._client.send_batch(queue, bodies[start : start + MAX_BATCH])
-            for body in refused:
-                await self.send(queue, json.loads(body))
+    async def send_batch(self, queue: str, messages: Sequence[Mapping[str, Any]]) -> list[str | None]:
+        """Send many, 10 per SendMessageBatch call, the calls at once (each retried by the client like
+        `send`); returns, for each message, None when SQS took it or the reason it did not."""
+        chunks = [messages[start : start + MAX_BATCH] for start in range(0, len(messages), MAX_BATCH)]
+        outcomes = await asyncio.gather(*(self._send_chunk(queue, chunk) for chunk in chunks))
+        return [outcome for chunk in outcomes for outcome in chunk]
+
+    async def _send_chunk(self, queue: str, messages: Sequence[Mapping[str, Any]]) -> list[str | None]:
+        try:
+            bodies = [await self._wire_body(message) for message in messages]
+            refused = await self._client.send_batch(queue, bodies)
+        except Exception as exc:  # noqa: BLE001 - the whole call failed: every message of it did
+            return [f"{type(exc).__name__}: {exc}"] * len(messages)
+        return [refused.get(index) for index in range(len(messages))]

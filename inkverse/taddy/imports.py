@@ -119,6 +119,7 @@ class TaddyImporter:
             action=WebhookAction.CREATED,
             data=item.data(),
         )
-        await self._processor.process(webhook)
+        # The catalogue is filled in, not released: an import never pushes new episodes.
+        await self._processor.process(webhook, notify=False)
         report.imported[taddy_type] += 1
         self._progress(f"{taddy_type.value} {item.uuid}")

@@ -1,18 +1,21 @@
 """Processing of one Taddy webhook: the 14 events → the catalog writers, then images, caches, follow-ups.
 
 One event is one unit of work. Inside it: the write (idempotent and order-safe, see
-`inkverse.catalog`) and the follow-ups staged in the outbox with it: for a genuinely new issue the
-new-episode push, for new or changed stories of a non-exclusive issue a `MEASURE_STORY_IMAGES` message on
-the image queue. After the commit: the follow-ups are relayed and the caches of every page the event
-changed are purged. None of the after-commit steps can fail the event: the data is already safe.
+`inkverse.catalog`) and the follow-ups staged in the outbox with it: for a genuinely new issue published
+within the last 7 days the new-episode push (never for an import), for new or changed stories of a
+non-exclusive issue a `MEASURE_STORY_IMAGES` message on the image queue. After the commit: the
+follow-ups are handed to the outbox's background relay (which sends those of concurrent events together)
+and the caches of every page the event changed are purged (with the purges of concurrent events). None of
+the after-commit steps can fail the event: the data is already safe.
 
 Images are measured by `StoryImageMeasurer`, from the image queue, with its own concurrency: a slow image
 host delays sizes, never catalogue events, and a staged follow-up survives any crash.
 """
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import select
@@ -27,13 +30,15 @@ from inkverse.comics.writers import ComicIssueWriter, ComicSeriesWriter
 from inkverse.creators.writers import CreatorContentWriter, CreatorWriter
 from inkverse.database import tables
 from inkverse.queues.messages import MeasureStoryImages, NewEpisodeReleased, dump
-from inkverse.queues.outbox import OutboxRelay, stage
+from inkverse.queues.outbox import OutboxRelay, stage_many
 from inkverse.taddy.images import ImageSizer
 from inkverse.taddy.webhooks import TaddyWebhook
 
 log = structlog.get_logger(__name__)
 
 NOTICE_ACTIONS = frozenset({WebhookAction.NEW_ISSUES_RELEASED, WebhookAction.NEW_CONTENT_RELEASED})
+NEW_EPISODE_PUSH_MAX_AGE_SECONDS = 7 * 86_400
+"""An issue published longer ago is back catalogue (a series newly added to Taddy): no new-episode push."""
 
 
 class Writer(Protocol):
@@ -57,6 +62,7 @@ class WebhookProcessor:
         push_queue: str,
         *,
         image_queue: str | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """`image_queue` None turns story image sizing off."""
         self._sessionmaker = sessionmaker
@@ -64,9 +70,11 @@ class WebhookProcessor:
         self._outbox = outbox
         self._push_queue = push_queue
         self._image_queue = image_queue
+        self._clock = clock
 
-    async def process(self, webhook: TaddyWebhook) -> ChangeResult | None:
-        """Apply the event; raises ValidationError for a payload that can never be applied."""
+    async def process(self, webhook: TaddyWebhook, *, notify: bool = True) -> ChangeResult | None:
+        """Apply the event; raises ValidationError for a payload that can never be applied. `notify`
+        False (imports) never stages the new-episode push."""
         if webhook.action in NOTICE_ACTIONS:
             # Summary notices: the individual created/updated events carry the data.
             log.info("taddy.notice_ignored", webhook_event=webhook.event, uuid=webhook.uuid)
@@ -74,34 +82,40 @@ class WebhookProcessor:
         payload = parse_payload(
             webhook.taddy_type, webhook.action, webhook.data or {"uuid": webhook.entity_uuid()}
         )
-        written = await self._write(webhook, payload)
+        written = await self._write(webhook, payload, notify=notify)
         result = written.result
         log.info(
             "taddy.event_applied", webhook_event=webhook.event, uuid=result.uuid, outcome=result.outcome.value
         )
         # The data is committed: nothing below may fail the event (a retry would find it applied and
-        # skip these steps). A failed relay is redone by the worker's periodic relay.
-        if written.staged:
-            await after_commit("outbox relay", self._outbox.relay(written.staged))
+        # skip these steps). The follow-ups go out in the background with those of other events; a
+        # failed send is redone by the worker's periodic relay.
+        self._outbox.relay_soon(written.staged)
         if result.applied:
             await after_commit("cache purge", self._purger.purge(written.purges))
         return result
 
-    async def _write(self, webhook: TaddyWebhook, payload: TaddyPayload) -> "Written":
+    async def _write(self, webhook: TaddyWebhook, payload: TaddyPayload, *, notify: bool) -> "Written":
         """The write, the follow-ups staged with it, and what to purge, in one transaction."""
         async with self._sessionmaker() as session, session.begin():
             result = await WRITERS[webhook.taddy_type](session).apply(
                 webhook.action, payload, webhook.timestamp
             )
-            staged = []
-            if is_new_issue(result) and result.series_uuid:
+            follow_ups: list[tuple[str, dict[str, Any]]] = []
+            if notify and is_new_issue(result) and result.series_uuid and self._is_recent(payload):
                 push = NewEpisodeReleased(issue_uuid=result.uuid, series_uuid=result.series_uuid)
-                staged.append(await stage(session, self._push_queue, dump(push)))
+                follow_ups.append((self._push_queue, dump(push)))
             measure = self._images_to_measure(result, payload)
             if measure is not None and self._image_queue is not None:
-                staged.append(await stage(session, self._image_queue, dump(measure)))
+                follow_ups.append((self._image_queue, dump(measure)))
+            staged = await stage_many(session, follow_ups)
             purges = await purges_for(session, result) if result.applied else []
         return Written(result, staged, purges)
+
+    def _is_recent(self, payload: TaddyPayload) -> bool:
+        """Published within the last 7 days (or dated ahead, as a scheduled episode); undated is not."""
+        published = payload.date_published if isinstance(payload, ComicIssuePayload) else None
+        return published is not None and published >= self._clock() - NEW_EPISODE_PUSH_MAX_AGE_SECONDS
 
     def _images_to_measure(self, result: ChangeResult, payload: TaddyPayload) -> MeasureStoryImages | None:
         """New or changed stories of a non-exclusive issue: exclusive images are never downloaded."""
@@ -218,10 +232,14 @@ def _series_purges(result: ChangeResult) -> list[Purge]:
 
 async def _issue_purges(session: AsyncSession, result: ChangeResult) -> list[Purge]:
     purges: list[Purge] = []
+    known = dict(result.series_short_urls)
     for series_uuid in filter(None, (result.series_uuid, result.previous_series_uuid)):
-        series_short_url = await session.scalar(
-            select(tables.ComicSeries.short_url).where(tables.ComicSeries.uuid == series_uuid)
-        )
+        if series_uuid in known:
+            series_short_url = known[series_uuid]
+        else:
+            series_short_url = await session.scalar(
+                select(tables.ComicSeries.short_url).where(tables.ComicSeries.uuid == series_uuid)
+            )
         purges.append(Purge(CacheType.COMICSERIES, (series_uuid,), short_url=series_short_url))
         # The page URL contains the issue's name: a renamed issue has two pages to purge.
         names: list[str | None] = list(dict.fromkeys(filter(None, (result.name, result.previous_name)))) or [

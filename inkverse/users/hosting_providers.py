@@ -147,7 +147,7 @@ class HostingProviderConnector:
         async with self._sessionmaker() as session, session.begin():
             if user_id is None or await session.get(tables.User, user_id) is None:
                 return ConnectionFailure.USER_NOT_FOUND
-            await _save_refresh_token(session, user_id, provider, refresh_token, claims)
+            await save_refresh_token(session, user_id, provider, refresh_token, claims)
         return None
 
     async def _exchange(self, provider_uuid: str, code: str) -> str | ConnectionFailure:
@@ -165,9 +165,10 @@ class HostingProviderConnector:
         return tokens.refresh_token
 
 
-async def _save_refresh_token(
+async def save_refresh_token(
     session: AsyncSession, user_id: int, provider_uuid: str, refresh_token: str, claims: dict[str, Any]
 ) -> None:
+    """Upsert the user's refresh token for the provider, with the expiry its verified `claims` carry."""
     statement = insert(tables.OAuthToken).values(
         user_id=user_id,
         hosting_provider_uuid=provider_uuid,

@@ -7,6 +7,8 @@ checked, so tokens the original issued stay valid.
 """
 
 import enum
+import hashlib
+import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,6 +118,14 @@ class TokenService:
             "exp": issued_at + _LIFETIMES[token_type],
         }
         return jwt.encode(claims, self._private_key, algorithm=ALGORITHM)
+
+    def derive_key(self, purpose: str) -> bytes:
+        """A 32-byte secret for `purpose` (e.g. signing unsubscribe links) derived from the private key:
+        the same in every process that shares PRIVATE_JWT, and useless for forging session tokens."""
+        der = self._private_key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return hmac.new(der, purpose.encode(), hashlib.sha256).digest()
 
     def verify(self, token: str) -> TokenClaims:
         """The claims of a valid token; `ExpiredTokenError` or `InvalidTokenError` otherwise."""

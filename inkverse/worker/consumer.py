@@ -4,19 +4,26 @@ At-least-once: a message is deleted only after its handler returned (and so comm
 message becomes visible again after a backoff that grows with its receive count; after
 `SQS_MAX_RECEIVE_COUNT` receives it is moved to the dead-letter queue with the reason, and so is a
 message that cannot be parsed or has no handler. Stopping cancels the long poll at once, lets in-flight
-handlers finish within the grace period, then cancels them. Messages received after the stop and the
-cancelled ones are given back at once (visibility 0) rather than after their visibility timeout.
+handlers finish within the grace period, then cancels them. Messages received after the stop, those
+still waiting for a slot and the cancelled ones are given back at once (visibility 0) rather than after
+their visibility timeout.
+
+Messages are received up to 10 at a time as soon as a slot is free and none waits for one (at most
+`concurrency` wait, their visibility extended meanwhile), and deleted together: the deletes of handlers
+that finish while a DeleteMessageBatch call is running go in the next call.
 """
 
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import structlog
 from botocore.exceptions import ClientError
 from dishka import AsyncContainer
 
+from inkverse.batching import Coalescer
 from inkverse.metrics import Metrics
 from inkverse.queues.admin import RECEIVE_COUNT_ATTRIBUTE
 from inkverse.queues.client import MAX_BATCH, QueueClient, ReceivedMessage
@@ -70,6 +77,12 @@ class Consumer:
         self._queue = settings.queue
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._waiting: set[asyncio.Task[None]] = set()
+        """Received messages not yet holding a slot."""
+        self._progress = asyncio.Event()
+        self._deletes: Coalescer[ReceivedMessage, str | None] = Coalescer(
+            self._delete_together, max_items=MAX_BATCH
+        )
         self.polling = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -77,13 +90,13 @@ class Consumer:
         try:
             while not stop.is_set():
                 messages = await self._receive_until(stop)
-                for index, message in enumerate(messages):
-                    if stop.is_set():
-                        await self._release(messages[index:])
-                        break
-                    await self._slots.acquire()
+                if stop.is_set():
+                    await self._release(messages)
+                    break
+                for message in messages:
                     task = asyncio.create_task(self._process(message))
                     self._in_flight.add(task)
+                    self._waiting.add(task)
                     task.add_done_callback(self._finished)
         finally:
             await self._drain()
@@ -91,13 +104,28 @@ class Consumer:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
-        self._slots.release()
+        self._waiting.discard(task)
+        self._progress.set()
 
-    async def _free_slots(self) -> int:
-        # Wait for at least one slot so a full worker does not receive messages it cannot start.
-        await self._slots.acquire()
-        self._slots.release()
-        return max(1, min(MAX_BATCH, self._settings.concurrency - len(self._in_flight)))
+    async def _room(self) -> int:
+        """Wait until a slot is free and no received message waits for one; how many to ask for."""
+        while self._waiting or self._slots.locked():
+            self._progress.clear()
+            await self._progress.wait()
+        return min(MAX_BATCH, self._settings.concurrency)
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """One of the `concurrency` handler slots, for the current message's task."""
+        async with self._slots:
+            task = asyncio.current_task()
+            if task is not None:
+                self._waiting.discard(task)
+            self._progress.set()
+            try:
+                yield
+            finally:
+                self._progress.set()
 
     async def _receive_until(self, stop: asyncio.Event) -> list[ReceivedMessage]:
         receive = asyncio.ensure_future(self._receive())
@@ -114,7 +142,7 @@ class Consumer:
         return receive.result()
 
     async def _receive(self) -> list[ReceivedMessage]:
-        count = await self._free_slots()
+        count = await self._room()
         self.polling.set()
         try:
             return await self._queues.receive(self._queue, max_messages=count)
@@ -132,13 +160,14 @@ class Consumer:
                 if pointer is not None:
                     message_type, body = await self._load_overflow(pointer)
                 handler = self._registry.handler_for(message_type)
-                async with self._heartbeat(message):
+                async with self._heartbeat(message), self._slot():
                     await self._run_handler(handler, body)
             except (PoisonMessageError, UnknownMessageTypeError) as exc:
                 await self._dead_letter(message, message_type, str(exc))
                 return
             except asyncio.CancelledError:
-                # Cancelled at the end of the shutdown grace: nothing was committed, hand it on now.
+                # Stopping: still waiting for a slot, or cancelled at the end of the shutdown grace.
+                # Nothing was committed: hand it on now.
                 await self._release([message])
                 raise
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
@@ -148,15 +177,21 @@ class Consumer:
 
     async def _acknowledge(self, message: ReceivedMessage, message_type: str, pointer: Any) -> None:
         try:
-            await self._queues.delete(self._queue, [message])
+            refused = await self._deletes.submit(message)
         except Exception as exc:  # noqa: BLE001 - handled work comes back and is applied again (idempotent)
-            log.warning("worker.delete_failed", type=message_type, error=str(exc))
+            refused = str(exc)
+        if refused is not None:
+            log.warning("worker.delete_failed", type=message_type, error=refused)
             return
         if pointer is not None:
             with contextlib.suppress(Exception):
                 await self._overflow.delete(pointer)
         self._count(message_type, "ok")
         log.info("worker.message_done", type=message_type)
+
+    async def _delete_together(self, messages: list[ReceivedMessage]) -> list[str | None]:
+        refused = await self._queues.delete(self._queue, messages)
+        return [refused.get(index) for index in range(len(messages))]
 
     def _count(self, message_type: str, outcome: str) -> None:
         # Types come from message bodies: only registered ones become metric labels.
@@ -226,7 +261,8 @@ class Consumer:
                     RECEIVE_COUNT_ATTRIBUTE: str(message.receive_count),
                 },
             )
-            await self._queues.delete(self._queue, [message])
+            if refused := await self._queues.delete(self._queue, [message]):
+                raise RuntimeError(f"SQS refused to delete it: {refused[0]}")
         except Exception as exc:  # noqa: BLE001 - left on the queue; the redrive policy moves it later
             log.error("worker.dead_letter_failed", error=str(exc))
             return
@@ -246,6 +282,11 @@ class Consumer:
         log.info("worker.released", count=len(messages))
 
     async def _drain(self) -> None:
+        # Messages that never started are handed back at once: their tasks release them when cancelled,
+        # once they run (one turn of the loop starts those the last receive created).
+        await asyncio.sleep(0)
+        for task in list(self._waiting):
+            task.cancel()
         if not self._in_flight:
             return
         log.info("worker.draining", in_flight=len(self._in_flight))

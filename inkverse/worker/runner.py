@@ -67,13 +67,26 @@ async def serve(container: AsyncContainer, stop: asyncio.Event) -> None:
         stop.set()
 
 
+def sized_for_worker(settings: Settings) -> Settings:
+    """Unless `DATABASE_POOL_SIZE` is set, a pool with a connection for every message slot of both
+    consumers, the outbox relay and the jobs: a smaller one would open and close an overflow connection
+    (a connect, type introspection, no prepared statements) for many messages under load."""
+    database, worker = settings.database, settings.worker
+    if "pool_size" in database.model_fields_set:
+        return settings
+    needed = worker.concurrency + worker.image_concurrency + 2
+    if database.pool_size >= needed:
+        return settings
+    return settings.model_copy(update={"database": database.model_copy(update={"pool_size": needed})})
+
+
 async def run_worker(settings: Settings) -> None:
     configure_logging(settings.log)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    container = build_container(settings, "worker")
+    container = build_container(sized_for_worker(settings), "worker")
     try:
         await serve(container, stop)
     finally:

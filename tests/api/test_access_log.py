@@ -3,6 +3,7 @@
 from typing import Any
 
 import httpx
+import pytest
 from dishka import AsyncContainer
 from structlog.testing import capture_logs
 
@@ -12,6 +13,12 @@ from inkverse.settings import LogSettings, Settings
 URL = "/api/graphql"
 QUERY = "query FindSeries($uuid: ID) { getComicSeries(uuid: $uuid) { uuid name } }"
 SECRET_UUID = "6b0f3c1e-1d2a-4f5b-8c9d-0e1f2a3b4c5d"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The access log is written at INFO."""
+    return settings.model_copy(update={"log": LogSettings(level="INFO")})
 
 
 def access_lines(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -60,5 +67,16 @@ async def test_log_access_false_turns_it_off(container: AsyncContainer, settings
     async with httpx.AsyncClient(transport=transport, base_url="http://inkverse.test") as http:
         with capture_logs() as logs:
             response = await http.get("/healthz")
+    assert response.status_code == 200
+    assert access_lines(logs) == []
+
+
+async def test_a_level_above_info_leaves_it_out(container: AsyncContainer, settings: Settings) -> None:
+    """Its lines would be dropped, so the app does not spend the work on them."""
+    warnings_only = settings.model_copy(update={"log": LogSettings(level="WARNING")})
+    transport = httpx.ASGITransport(app=build_app(container, warnings_only))
+    async with httpx.AsyncClient(transport=transport, base_url="http://inkverse.test") as http:
+        with capture_logs() as logs:
+            response = await http.post(URL, json={"query": QUERY})
     assert response.status_code == 200
     assert access_lines(logs) == []

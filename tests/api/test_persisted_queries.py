@@ -6,6 +6,10 @@ from typing import Any
 
 import httpx
 
+from inkverse.api.app import build_app
+from inkverse.container import build_container
+from inkverse.settings import Settings
+
 URL = "/api/graphql"
 QUERY = "query Typename { __typename }"
 QUERY_HASH = hashlib.sha256(QUERY.encode()).hexdigest()
@@ -91,3 +95,20 @@ async def test_answers_to_a_token_bearing_get_are_private(client: httpx.AsyncCli
     signed_in = await client.get(URL, params={"query": QUERY}, headers={"Authorization": "Bearer nonsense"})
     assert anonymous.headers["cache-control"] != "private, no-store"
     assert signed_in.headers["cache-control"] == "private, no-store"
+
+
+async def test_a_hash_registered_with_one_api_process_is_known_to_another(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Another process: its own container and app, the same Redis (as replicas behind a load balancer)."""
+    registered = await client.post(URL, json={"query": QUERY, "extensions": persisted(QUERY_HASH)})
+    assert registered.json() == {"data": {"__typename": "Query"}}
+
+    other = build_container(settings, "test")
+    transport = httpx.ASGITransport(app=build_app(other, settings))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://replica.test") as replica:
+            by_get = await replica.get(URL, params=get_params(QUERY_HASH))
+    finally:
+        await other.close()
+    assert by_get.json() == {"data": {"__typename": "Query"}}

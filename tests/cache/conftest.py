@@ -1,5 +1,8 @@
 """Cache tests: the real Redis of the session, fake Cloudflare and Stellate APIs, and a GraphQL app with
-the response cache wrapped around the endpoint (as `inkverse.api.app` wires it)."""
+the response cache wrapped around the endpoint (as `inkverse.api.app` wires it).
+
+Every test here that uses Redis runs twice: on one server (`[single]`) and on a local three-master
+Redis Cluster (`[cluster]`)."""
 
 from collections.abc import AsyncIterator
 
@@ -7,7 +10,6 @@ import httpx
 import pytest
 from dishka import AsyncContainer
 from pydantic import SecretStr
-from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -16,6 +18,7 @@ from inkverse.api.cors import Cors
 from inkverse.api.http import GraphQLEndpoint
 from inkverse.cache.aside import CacheAside
 from inkverse.cache.invalidator import CacheInvalidator
+from inkverse.cache.redis import RedisClient
 from inkverse.cache.response_middleware import ResponseCache
 from inkverse.graphql.schema import build_schema
 from inkverse.metrics import Metrics
@@ -25,6 +28,13 @@ from tests.cache.support import CLOUDFLARE_OK, STELLATE_OK, FakeCdn, serve_fake_
 CLOUDFLARE_TOKEN = "cf-test-token"
 STELLATE_TOKEN = "stellate-test-token"
 ZONE_ID = "zone-1"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Both ways, unless the test names its Redis itself (`parametrize("redis_url", ...)`)."""
+    markers = metafunc.definition.iter_markers("parametrize")
+    if "redis" in metafunc.fixturenames and not any("redis_url" in marker.args[0] for marker in markers):
+        metafunc.parametrize("redis_url", ["single", "cluster"], indirect=True)
 
 
 @pytest.fixture
@@ -59,12 +69,12 @@ def settings(settings: Settings, fake_cloudflare: FakeCdn, fake_stellate: FakeCd
 
 
 @pytest.fixture
-async def aside(container: AsyncContainer, redis: Redis) -> CacheAside:
+async def aside(container: AsyncContainer, redis: RedisClient) -> CacheAside:
     return await container.get(CacheAside)
 
 
 @pytest.fixture
-async def invalidator(container: AsyncContainer, redis: Redis) -> CacheInvalidator:
+async def invalidator(container: AsyncContainer, redis: RedisClient) -> CacheInvalidator:
     return await container.get(CacheInvalidator)
 
 
@@ -82,7 +92,7 @@ def cached_graphql_app(container: AsyncContainer) -> Starlette:
 
 
 @pytest.fixture
-async def graphql(container: AsyncContainer, redis: Redis) -> AsyncIterator[httpx.AsyncClient]:
+async def graphql(container: AsyncContainer, redis: RedisClient) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=cached_graphql_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://inkverse.test") as http:
         yield http

@@ -1,5 +1,5 @@
 """Test support: a fake CDN purge API on 127.0.0.1 (random port) that records every request and answers
-with the queued responses, then the default answer; metric readers."""
+with the queued responses, then the default answer; metric readers; the keys in Redis."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,7 +8,9 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from redis.asyncio.cluster import RedisCluster
 
+from inkverse.cache.redis import RedisClient
 from inkverse.metrics import Metrics
 
 CLOUDFLARE_OK: dict[str, Any] = {"success": True, "errors": [], "messages": [], "result": {"id": "zone-1"}}
@@ -74,3 +76,11 @@ def lookups(metrics: Metrics, layer: str, entry_type: str, result: str) -> float
 def errors(metrics: Metrics, layer: str, operation: str) -> float:
     labels = {"layer": layer, "operation": operation}
     return metrics.registry.get_sample_value("inkverse_cache_errors_total", labels) or 0.0
+
+
+async def key_count(redis: RedisClient) -> int:
+    """The keys in Redis: on a cluster, those of every master."""
+    if isinstance(redis, RedisCluster):
+        total: int = await redis.dbsize(target_nodes=RedisCluster.PRIMARIES)
+        return total
+    return await redis.dbsize()

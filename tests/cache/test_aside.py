@@ -1,4 +1,5 @@
-"""Cache-aside on the real Redis: hits, single flight, negative entries, purges, fail-open."""
+"""Cache-aside on the real Redis (one server and a cluster): hits, single flight, negative entries, purges,
+fail-open."""
 
 import asyncio
 import socket
@@ -8,16 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
 from inkverse.cache.aside import CacheAside, CacheKey, EntryType
 from inkverse.cache.invalidator import CacheInvalidator
 from inkverse.cache.purge import CacheType, Purge
-from inkverse.cache.redis import make_redis
+from inkverse.cache.redis import RedisClient, make_redis
 from inkverse.cache.store import CacheStore
 from inkverse.metrics import Metrics
 from inkverse.settings import CacheSettings, RedisSettings
-from tests.cache.support import errors, lookups
+from tests.cache.support import errors, key_count, lookups
 
 SERIES = "4f5a1a4e-2f6b-4a33-9d7e-000000000001"
 
@@ -57,11 +57,11 @@ async def test_second_read_is_a_hit(aside: CacheAside, metrics: Metrics) -> None
     assert lookups(metrics, "aside", "comicseries", "hit") == 1
 
 
-async def test_entry_gets_the_ttl_of_its_type(aside: CacheAside, redis: Redis) -> None:
+async def test_entry_gets_the_ttl_of_its_type(aside: CacheAside, redis: RedisClient) -> None:
     await aside.get_or_load(CacheKey(EntryType.COMICSERIES, SERIES), CountingLoader({"uuid": SERIES}))
     await aside.get_or_load(CacheKey(EntryType.COMICSERIES, "x"), CountingLoader({"a": 1}), ttl=30)
-    assert 86_000 < await redis.ttl(f"inkverse:v1:comicseries:{SERIES}") <= 86_400
-    assert 0 < await redis.ttl("inkverse:v1:comicseries:x") <= 30
+    assert 86_000 < await redis.ttl(f"inkverse:v1:{{comicseries:{SERIES}}}") <= 86_400
+    assert 0 < await redis.ttl("inkverse:v1:{comicseries:x}") <= 30
 
 
 async def test_stampede_of_misses_loads_once(aside: CacheAside) -> None:
@@ -104,14 +104,14 @@ async def test_loader_failure_reaches_every_waiter_and_is_not_cached(aside: Cach
 
 
 async def test_missing_id_is_cached_as_negative_until_purged(
-    aside: CacheAside, invalidator: CacheInvalidator, redis: Redis
+    aside: CacheAside, invalidator: CacheInvalidator, redis: RedisClient
 ) -> None:
     key = CacheKey(EntryType.COMICSERIES, SERIES)
     absent = CountingLoader(None)
     assert await aside.get_or_load(key, absent) is None
     assert await aside.get_or_load(key, absent) is None
     assert absent.calls == 1
-    assert 0 < await redis.ttl(f"inkverse:v1:comicseries:{SERIES}") <= 60
+    assert 0 < await redis.ttl(f"inkverse:v1:{{comicseries:{SERIES}}}") <= 60
 
     await invalidator.purge([Purge(CacheType.COMICSERIES, ids=(SERIES,))])
     created = CountingLoader({"uuid": SERIES})
@@ -181,14 +181,14 @@ async def test_get_many_refuses_a_loader_returning_the_wrong_count(aside: CacheA
         await aside.get_many_or_load([CacheKey(EntryType.CREATOR, "z")], load)
 
 
-async def test_undecodable_entry_is_a_miss(aside: CacheAside, redis: Redis) -> None:
-    await redis.set("inkverse:v1:creator:bad", b"\xff not json")
+async def test_undecodable_entry_is_a_miss(aside: CacheAside, redis: RedisClient) -> None:
+    await redis.set("inkverse:v1:{creator:bad}", b"\xff not json")
     loader = CountingLoader({"ok": True})
     assert await aside.get_or_load(CacheKey(EntryType.CREATOR, "bad"), loader) == {"ok": True}
     assert loader.calls == 1
 
 
-async def test_disabled_cache_always_loads(metrics: Metrics, redis: Redis) -> None:
+async def test_disabled_cache_always_loads(metrics: Metrics, redis: RedisClient) -> None:
     disabled = CacheAside(
         CacheStore.from_settings(redis, CacheSettings(), metrics), CacheSettings(enabled=False), metrics
     )
@@ -196,11 +196,11 @@ async def test_disabled_cache_always_loads(metrics: Metrics, redis: Redis) -> No
     for _ in range(2):
         assert await disabled.get_or_load(CacheKey(EntryType.CREATOR, "d"), loader) == {"n": 1}
     assert loader.calls == 2
-    assert await redis.dbsize() == 0
+    assert await key_count(redis) == 0
 
 
 @pytest.fixture
-async def unreachable_redis() -> AsyncIterator[Redis]:
+async def unreachable_redis() -> AsyncIterator[RedisClient]:
     """A client for a port nothing listens on (bound, then closed)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -211,7 +211,9 @@ async def unreachable_redis() -> AsyncIterator[Redis]:
 
 
 class TestRedisDown:
-    async def test_every_read_is_answered_and_errors_are_counted(self, unreachable_redis: Redis) -> None:
+    async def test_every_read_is_answered_and_errors_are_counted(
+        self, unreachable_redis: RedisClient
+    ) -> None:
         metrics = Metrics()
         settings = CacheSettings(failure_cooldown_seconds=0)
         aside = CacheAside(CacheStore.from_settings(unreachable_redis, settings, metrics), settings, metrics)
@@ -231,7 +233,7 @@ class TestRedisDown:
         assert time.perf_counter() - started < 10 * settings.operation_timeout_seconds + 1
 
     async def test_after_a_failure_redis_is_left_alone_for_the_cooldown(
-        self, unreachable_redis: Redis
+        self, unreachable_redis: RedisClient
     ) -> None:
         metrics = Metrics()
         settings = CacheSettings(failure_cooldown_seconds=60)

@@ -3,12 +3,11 @@
 from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
-from redis.asyncio import Redis
 
 from inkverse.cache.aside import CacheAside, CacheKey, EntryType
 from inkverse.cache.invalidator import CacheInvalidator, origin_targets
 from inkverse.cache.purge import CacheType, Purge, PurgeFailedError, make_purge
-from inkverse.cache.redis import make_redis
+from inkverse.cache.redis import RedisClient, make_redis
 from inkverse.cache.store import CacheStore
 from inkverse.errors import ValidationError
 from inkverse.metrics import Metrics
@@ -66,7 +65,7 @@ async def test_the_configured_purger_reaches_redis_and_both_cdns(
 
 
 async def test_a_failing_cdn_is_reported_never_raised(
-    aside: CacheAside, metrics: Metrics, redis: Redis
+    aside: CacheAside, metrics: Metrics, redis: RedisClient
 ) -> None:
     store = CacheStore.from_settings(redis, CacheSettings(), metrics)
     cloudflare, stellate = RecordingCdn("cloudflare", fail=True), RecordingCdn("stellate")

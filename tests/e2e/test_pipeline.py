@@ -6,11 +6,10 @@ entity must end at its newest version, nothing lost, nothing duplicated, nothing
 
 import asyncio
 import io
-import os
 import random
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import httpx
@@ -30,6 +29,8 @@ from inkverse.settings import DatabaseSettings, Settings, WorkerSettings
 from inkverse.worker.handlers import default_registry
 from inkverse.worker.runner import build_consumer, serve
 from tests.conftest import WEBHOOK_SECRET
+from tests.fixtures.processes import service_environment
+from tests.fixtures.queues import eventually, queue_depth, running_worker
 from tests.fixtures.services import Services
 from tests.fixtures.taddy_payloads import (
     creator_data,
@@ -61,39 +62,17 @@ async def post_all(client: httpx.AsyncClient, deliveries: list[dict[str, Any]]) 
         assert response.status_code == 200, response.text
 
 
-async def depth(sqs: SQSClient, client: QueueClient, queue: str) -> int:
-    attributes = (
-        await sqs.get_queue_attributes(
-            QueueUrl=await client.url(queue),
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"]
-    )
-
-
 async def wait_until_drained(container: AsyncContainer, seconds: float) -> None:
     sqs, client = await container.get(SQSClient), await container.get(QueueClient)
     async with asyncio.timeout(seconds):
-        while await depth(sqs, client, QUEUE) > 0:
+        while await queue_depth(sqs, client, QUEUE) > 0:
             await asyncio.sleep(0.2)
-
-
-async def until(check: Callable[[], Awaitable[bool]], seconds: float) -> None:
-    async with asyncio.timeout(seconds):
-        while not await check():
-            await asyncio.sleep(0.1)
 
 
 @pytest.fixture
 async def consumer(container: AsyncContainer, queues: None) -> AsyncIterator[None]:
-    consumer = await build_consumer(container, default_registry())
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    yield
-    stop.set()
-    await asyncio.wait_for(task, 15)
+    async with running_worker(container):
+        yield
 
 
 async def test_webhooks_reach_the_catalog(
@@ -146,24 +125,9 @@ def fault_deliveries(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str
 
 
 def worker_environment(services: Services) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "REDIS_", "AWS_", "SQS_", "WORKER_"))
-    }
-    env |= {
-        "DATABASE_URL": services.database_url,
-        "REDIS_URL": services.redis_url,
-        "AWS_ENDPOINT_URL": services.aws_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "SQS_WAIT_TIME_SECONDS": "1",
-        "SQS_VISIBILITY_TIMEOUT_SECONDS": "4",
-        "WORKER_RETRY_BACKOFF_BASE_SECONDS": "1",
-        "LOG_LEVEL": "WARNING",
-        "TADDY_IMAGE_SIZING": "false",
-    }
-    return env
+    return service_environment(
+        services, SQS_VISIBILITY_TIMEOUT_SECONDS="4", WORKER_RETRY_BACKOFF_BASE_SECONDS="1"
+    )
 
 
 async def start_worker(env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -200,7 +164,7 @@ async def test_worker_killed_twice_loses_and_duplicates_nothing(
     try:
         # Killed mid-stream, however slow the machine: once a tenth, then once half of the 100 objects exist.
         for progress in (10, 50):
-            await until(lambda progress=progress: stored_at_least(progress), 60)
+            await eventually(lambda progress=progress: stored_at_least(progress), 60)
             worker.send_signal(signal.SIGKILL)
             await worker.wait()
             worker = await start_worker(env)
@@ -221,7 +185,7 @@ async def test_worker_killed_twice_loses_and_duplicates_nothing(
     assert {name for _, name in issue_rows} == {"final"}
     assert stories == 2 * len(issues)
     sqs, queue_client = await container.get(SQSClient), await container.get(QueueClient)
-    assert await depth(sqs, queue_client, f"{QUEUE}_DLQ") == 0
+    assert await queue_depth(sqs, queue_client, f"{QUEUE}_DLQ") == 0
 
 
 async def test_series_update_webhook_refreshes_cached_reads(
@@ -287,7 +251,7 @@ async def test_database_down_mid_stream_loses_nothing(
         await asyncio.wait_for(task, 15)
     async with async_sessionmaker(engine)() as session:
         assert await session.scalar(select(tables.ComicSeries.name)) == "Survivor"
-    assert await depth(sqs, queue_client, f"{QUEUE}_DLQ") == 0
+    assert await queue_depth(sqs, queue_client, f"{QUEUE}_DLQ") == 0
 
 
 class StalledImageHost:
@@ -359,7 +323,7 @@ async def test_a_stalled_image_host_does_not_hold_up_catalogue_events(
         for issue in issues:
             issue["stories"] = [stalled_host.story(series["uuid"], issue["uuid"])]
         await post_all(client, [delivery("comicissue", "created", issue, 100) for issue in issues])
-        await until(lambda: _true(stalled_host.requests == 2), 30)
+        await eventually(lambda: _true(stalled_host.requests == 2), 30)
 
         await post_all(client, [delivery("comicseries", "created", series_data(name="Unrelated"), 100)])
         await wait_until_drained(container, 30)
@@ -368,7 +332,7 @@ async def test_a_stalled_image_host_does_not_hold_up_catalogue_events(
         assert await sized() == 0
 
         stalled_host.released.set()
-        await until(lambda: _equals(sized(), 2), 30)
+        await eventually(lambda: _equals(sized(), 2), 30)
     finally:
         stalled_host.released.set()
         stop.set()

@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from inkverse.api.app import build_app
+from inkverse.cache.redis import RedisClient
 from inkverse.container import build_container
 from inkverse.database.engine import make_sessionmaker
 from inkverse.settings import BlueskySettings, NotionSettings, Settings
@@ -71,7 +71,7 @@ async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         async with httpx.AsyncClient(transport=transport, base_url="http://inkverse.test") as http:
             yield http
     finally:
-        await (await container.get(Redis)).flushdb()
+        await (await container.get(RedisClient)).flushdb()
         await container.close()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inkverse.database import tables
 from inkverse.database.engine import make_sessionmaker
+from inkverse.jobs.registry import JOBS
 from inkverse.jobs.runner import lock_key
 from tests.cli.test_cli import SERVICE_PREFIXES
 from tests.fixtures.services import Services
@@ -50,7 +51,7 @@ async def test_jobs_list_shows_each_job_with_its_schedule_and_runs(
 
     assert code == 0, err
     lines = out.splitlines()
-    assert [line.split()[:2] for line in lines] == [["outbox-relay", "*"], ["image-audit", "0"]]
+    assert [line.split()[:2] for line in lines] == [[job.name, job.schedule.split()[0]] for job in JOBS]
     assert all("last: never" in line and "next: " in line for line in lines)
 
 
@@ -78,9 +79,10 @@ async def test_jobs_run_waits_for_the_lock_a_worker_holds_then_succeeds(
     assert (run.name, run.outcome) == ("outbox-relay", "succeeded")
 
 
-@pytest.mark.parametrize("name", ["sitemap", "nope"])
+@pytest.mark.parametrize("name", ["sitemaps", "nope"])
 async def test_jobs_run_refuses_an_unknown_job(services: Services, tmp_path: Path, name: str) -> None:
     code, _, err = await finish(await start(services, tmp_path, "run", name))
 
     assert code == 2
-    assert f"unknown job {name!r}; the jobs are: outbox-relay, image-audit" in err
+    known = ", ".join(job.name for job in JOBS)
+    assert f"unknown job {name!r}; the jobs are: {known}" in err

@@ -1,6 +1,8 @@
 """Webhook processing end to end inside the worker: writes, image sizes, follow-up push, purges."""
 
 import json
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from inkverse.database import tables
 from inkverse.errors import ValidationError
 from inkverse.queues.client import QueueClient
 from inkverse.queues.messages import MeasureStoryImages
+from inkverse.queues.outbox import OutboxRelay
 from inkverse.queues.producer import QueueProducer
 from inkverse.taddy.processing import StoryImageMeasurer, WebhookProcessor
 from inkverse.taddy.webhooks import TaddyWebhook
@@ -22,6 +25,8 @@ from tests.taddy.conftest import ImageServer, RecordingPurger
 
 QUEUE = "INKVERSE_HIGH_PRIORITY"
 IMAGE_QUEUE = "INKVERSE_IMAGES"
+NOW = int(time.time())
+"""New-episode pushes are staged only for issues published within the last 7 days."""
 
 
 def webhook(taddy_type: str, action: str, data: dict[str, Any] | None, timestamp: int = 100) -> TaddyWebhook:
@@ -41,12 +46,19 @@ def served_stories(
     ]  # fmt: skip
 
 
+async def relayed(container: AsyncContainer) -> None:
+    """Wait for the follow-ups processing handed to the outbox's background relay."""
+    await (await container.get(OutboxRelay)).wait_idle()
+
+
 async def queued(container: AsyncContainer) -> list[dict[str, Any]]:
+    await relayed(container)
     messages = await (await container.get(QueueClient)).receive(QUEUE, wait_seconds=1)
     return [json.loads(message.body) for message in messages]
 
 
 async def image_requests(container: AsyncContainer) -> list[MeasureStoryImages]:
+    await relayed(container)
     messages = await (await container.get(QueueClient)).receive(IMAGE_QUEUE, wait_seconds=1)
     return [MeasureStoryImages.model_validate_json(message.body) for message in messages]
 
@@ -79,11 +91,12 @@ async def test_new_issue_is_stored_sized_pushed_and_purged(
     issue_uuid = new_uuid()
     stories = served_stories(images, series["uuid"], issue_uuid, 3)
     result = await processor.process(
-        webhook("comicissue", "created", issue_data(series["uuid"], issue_uuid, stories))
+        webhook("comicissue", "created", issue_data(series["uuid"], issue_uuid, stories, datePublished=NOW))
     )
 
     assert result is not None
     assert result.outcome is Outcome.CREATED
+    await relayed(pipeline)
     async with sessionmaker() as session:
         outbox = await session.scalar(select(func.count()).select_from(tables.QueueOutbox))
     assert outbox == 0
@@ -116,7 +129,8 @@ async def test_repeated_created_sends_no_second_push(
     processor: WebhookProcessor, pipeline: AsyncContainer, images: ImageServer
 ) -> None:
     series = series_data()
-    issue = issue_data(series["uuid"], stories=served_stories(images, series["uuid"], new_uuid(), 1))
+    stories = served_stories(images, series["uuid"], new_uuid(), 1)
+    issue = issue_data(series["uuid"], stories=stories, datePublished=NOW)
     await processor.process(webhook("comicseries", "created", series))
     await processor.process(webhook("comicissue", "created", issue))
     assert len(await queued(pipeline)) == 1
@@ -188,14 +202,16 @@ async def test_push_survives_a_queue_failure_after_commit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     producer = await pipeline.get(QueueProducer)
-    real_send = producer.send
+    real_send_batch = producer.send_batch
 
-    async def unavailable(queue: str, message: Any) -> str:
-        raise ConnectionError("SQS unreachable")
+    async def unavailable(queue: str, messages: Sequence[Any]) -> list[str | None]:
+        return ["ConnectionError: SQS unreachable"] * len(messages)
 
-    monkeypatch.setattr(producer, "send", unavailable)
+    monkeypatch.setattr(producer, "send_batch", unavailable)
     series = series_data()
-    await processor.process(webhook("comicissue", "created", issue_data(series["uuid"], stories=0)))
+    issue = issue_data(series["uuid"], stories=0, datePublished=NOW)
+    await processor.process(webhook("comicissue", "created", issue))
+    await relayed(pipeline)
     async with sessionmaker() as session:
         waiting = (await session.scalars(select(tables.QueueOutbox))).all()
     assert len(waiting) == 1
@@ -203,8 +219,7 @@ async def test_push_survives_a_queue_failure_after_commit(
 
     assert waiting[0].next_attempt_at is not None  # retried after a delay
 
-    monkeypatch.setattr(producer, "send", real_send)
-    from inkverse.queues.outbox import OutboxRelay
+    monkeypatch.setattr(producer, "send_batch", real_send_batch)
 
     async with sessionmaker() as session, session.begin():
         await session.execute(update(tables.QueueOutbox).values(next_attempt_at=None))  # the delay is over
@@ -249,3 +264,25 @@ async def test_deleted_issue_purges_its_page(processor: WebhookProcessor, purger
     await processor.process(webhook("comicissue", "deleted", {"uuid": issue["uuid"]}, timestamp=200))
     [page] = [purge for purge in purger.purges if purge.cache_type is CacheType.COMICISSUE]
     assert (page.name, page.short_url) == ("Gone soon", "the-lighthouse-keeper")
+
+
+async def test_an_issue_moved_to_another_series_purges_both_series_pages(
+    processor: WebhookProcessor, purger: RecordingPurger
+) -> None:
+    old, new = series_data(name="Old Home"), series_data(name="New Home")
+    for series in (old, new):
+        await processor.process(webhook("comicseries", "created", series))
+    issue = issue_data(old["uuid"], stories=1, name="Moving Day")
+    await processor.process(webhook("comicissue", "created", issue))
+    purger.purges.clear()
+    await processor.process(
+        webhook("comicissue", "updated", {**issue, "seriesUuid": new["uuid"]}, timestamp=200)
+    )
+    pages = {
+        (purge.series_uuid, purge.short_url)
+        for purge in purger.purges
+        if purge.cache_type is CacheType.COMICISSUE
+    }
+    assert pages == {(old["uuid"], "old-home"), (new["uuid"], "new-home")}
+    series_pages = {purge.short_url for purge in purger.purges if purge.cache_type is CacheType.COMICSERIES}
+    assert series_pages == {"old-home", "new-home"}

@@ -56,6 +56,7 @@ def test_env_file_is_read_and_empty_values_mean_unset(
     [
         ("INKVERSE_PORT", "eighty"),
         ("DATABASE_URL", "mysql://x"),
+        ("DATABASE_READ_URL", "postgresql://replica/db, mysql://x"),
         ("REDIS_URL", "http://x"),
         ("LOG_FORMAT", "xml"),
     ],
@@ -64,6 +65,19 @@ def test_invalid_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, varia
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigurationError, match=rf"^{variable}: "):
         load_settings(env_file=None)
+
+
+def test_several_read_replicas_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "DATABASE_READ_URL", "postgresql://u:p@replica-1/inkverse, postgresql://u:p@replica-2/inkverse"
+    )
+    database = load_settings(env_file=None).database
+    assert database.read_urls == (
+        "postgresql://u:p@replica-1/inkverse",
+        "postgresql://u:p@replica-2/inkverse",
+    )
+    monkeypatch.setenv("DATABASE_READ_URL", "")
+    assert load_settings(env_file=None).database.read_urls == ()
 
 
 def test_env_example_documents_every_variable() -> None:
@@ -89,3 +103,26 @@ def test_docker_compose_uses_only_real_variables() -> None:
             "condition": "service_completed_successfully"
         }
     assert compose["services"]["redis"]["image"].startswith("redis:7")
+
+
+def test_docker_compose_scaled_profile() -> None:
+    """`--profile scaled`: a streaming replica, two API replicas behind nginx and two workers, all
+    reading through DATABASE_READ_URL; the default services are left as they are."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    scaled = {name for name, service in services.items() if "scaled" in service.get("profiles", [])}
+    assert scaled == {"postgres-replica", "api-scaled", "worker-scaled", "proxy"}
+    assert set(services) - scaled == {"postgres", "redis", "localstack", "migrate", "api", "worker"}
+    known = set(env_variable_names())
+    for name in ("api-scaled", "worker-scaled"):
+        service = services[name]
+        assert service["deploy"]["replicas"] == 2
+        assert set(service["environment"]) <= known, set(service["environment"]) - known
+        assert "@postgres-replica:5432/" in service["environment"]["DATABASE_READ_URL"]
+        assert service["environment"]["DATABASE_URL"] == services["api"]["environment"]["DATABASE_URL"]
+    assert "DATABASE_READ_URL" not in services["api"]["environment"]
+    assert services["proxy"]["image"].startswith("nginx:")
+    assert "server api-scaled:8000" in (ROOT / "deploy" / "nginx.conf").read_text()
+    replica = services["postgres-replica"]
+    assert replica["image"] == services["postgres"]["image"]
+    assert "pg_basebackup" in (ROOT / "deploy" / "postgres" / "replica.sh").read_text()
+    assert "host    replication  all   all" in (ROOT / "deploy" / "postgres" / "pg_hba.conf").read_text()

@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
@@ -17,24 +17,10 @@ from inkverse.worker.consumer import Consumer, retry_delay
 from inkverse.worker.handlers import default_registry
 from inkverse.worker.registry import HandlerRegistry, MessageBody
 from inkverse.worker.runner import build_consumer
+from tests.fixtures.queues import dead_letters, eventually, queue_depth
 
 QUEUE = "INKVERSE_HIGH_PRIORITY"
 DLQ = "INKVERSE_HIGH_PRIORITY_DLQ"
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 15.0) -> None:
-    async with asyncio.timeout(seconds):
-        while not await check():
-            await asyncio.sleep(0.05)
-
-
-async def queue_depth(sqs: SQSClient, client: QueueClient, queue: str) -> int:
-    attributes = await sqs.get_queue_attributes(
-        QueueUrl=await client.url(queue),
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )
-    values = attributes["Attributes"]
-    return int(values["ApproximateNumberOfMessages"]) + int(values["ApproximateNumberOfMessagesNotVisible"])
 
 
 class Running:
@@ -76,16 +62,6 @@ async def client(container: AsyncContainer) -> QueueClient:
     return await container.get(QueueClient)
 
 
-async def dead_letters(sqs: SQSClient, client: QueueClient) -> list[dict[str, Any]]:
-    response = await sqs.receive_message(
-        QueueUrl=await client.url(DLQ),
-        MaxNumberOfMessages=10,
-        MessageAttributeNames=["All"],
-        WaitTimeSeconds=1,
-    )
-    return [dict(message) for message in response.get("Messages", [])]
-
-
 async def test_handled_message_is_deleted(start: Any, sqs: SQSClient, client: QueueClient) -> None:
     seen: list[MessageBody] = []
 
@@ -97,7 +73,7 @@ async def test_handled_message_is_deleted(start: Any, sqs: SQSClient, client: Qu
     await eventually(lambda: _true(bool(seen)))
     await eventually(lambda: _equals(queue_depth(sqs, client, QUEUE), 0))
     assert seen == [{"type": "PING", "n": 1}]
-    assert await dead_letters(sqs, client) == []
+    assert await dead_letters(sqs, client, DLQ) == []
 
 
 async def test_unknown_type_goes_to_the_dlq_with_the_reason(
@@ -108,7 +84,7 @@ async def test_unknown_type_goes_to_the_dlq_with_the_reason(
     letters: list[dict[str, Any]] = []
 
     async def arrived() -> bool:
-        letters.extend(await dead_letters(sqs, client))
+        letters.extend(await dead_letters(sqs, client, DLQ))
         return bool(letters)
 
     await eventually(arrived)
@@ -127,7 +103,7 @@ async def test_unparseable_body_goes_to_the_dlq(
     letters: list[dict[str, Any]] = []
 
     async def arrived() -> bool:
-        letters.extend(await dead_letters(sqs, client))
+        letters.extend(await dead_letters(sqs, client, DLQ))
         return bool(letters)
 
     await eventually(arrived)
@@ -159,7 +135,7 @@ async def test_failing_handler_is_retried_then_dead_lettered(
         letters: list[dict[str, Any]] = []
 
         async def arrived() -> bool:
-            letters.extend(await dead_letters(sqs, client))
+            letters.extend(await dead_letters(sqs, client, DLQ))
             return bool(letters)
 
         await eventually(arrived, seconds=30)
@@ -233,7 +209,7 @@ async def test_a_pointer_to_a_foreign_object_is_dead_lettered(
     letters: list[dict[str, Any]] = []
 
     async def arrived() -> bool:
-        letters.extend(await dead_letters(sqs, client))
+        letters.extend(await dead_letters(sqs, client, DLQ))
         return bool(letters)
 
     await eventually(arrived)
@@ -316,8 +292,109 @@ async def test_a_malformed_image_request_is_dead_lettered(
     letters: list[dict[str, Any]] = []
 
     async def arrived() -> bool:
-        letters.extend(await dead_letters(sqs, client))
+        letters.extend(await dead_letters(sqs, client, DLQ))
         return bool(letters)
 
     await eventually(arrived)
     assert "not a story image request" in letters[0]["MessageAttributes"]["reason"]["StringValue"]
+
+
+class RecordingClient(QueueClient):
+    """Records how many messages each receive returned and each delete call removed."""
+
+    received: list[int]
+    deleted: list[int]
+
+    async def receive(
+        self, queue: str, max_messages: int = MAX_BATCH, wait_seconds: int | None = None
+    ) -> list[ReceivedMessage]:
+        messages = await super().receive(queue, max_messages, wait_seconds)
+        if messages:
+            self.received.append(len(messages))
+        return messages
+
+    async def delete(self, queue: str, messages: Sequence[ReceivedMessage]) -> dict[int, str]:
+        self.deleted.append(len(messages))
+        return await super().delete(queue, messages)
+
+
+async def consumer_with(
+    container: AsyncContainer,
+    queues: QueueClient,
+    registry: HandlerRegistry,
+    settings: Settings,
+    **worker: Any,
+) -> Consumer:
+    return Consumer(
+        container=container,
+        queues=queues,
+        registry=registry,
+        settings=settings.worker.model_copy(update=worker),
+        queue_settings=settings.queues,
+        metrics=await container.get(Metrics),
+        overflow=await container.get(OverflowStore),
+    )
+
+
+async def test_a_burst_is_received_and_deleted_in_batches_each_message_once(
+    container: AsyncContainer, queues: None, settings: Settings, sqs: SQSClient, client: QueueClient
+) -> None:
+    handled: list[int] = []
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    async def handler(body: MessageBody, _: AsyncContainer) -> None:
+        handled.append(body["n"])
+        if len(handled) == 10:
+            started.set()
+        await release.wait()
+
+    for first in range(0, 25, 10):
+        await client.send_batch(
+            QUEUE, [json.dumps({"type": "PING", "n": n}) for n in range(first, min(first + 10, 25))]
+        )
+    recording = RecordingClient(sqs, settings.queues)
+    recording.received, recording.deleted = [], []
+    run = Running(await consumer_with(container, recording, HandlerRegistry({"PING": handler}), settings))
+    try:
+        await asyncio.wait_for(started.wait(), 15)
+        release.set()  # ten handlers finish together: their deletes share calls
+        await eventually(lambda: _equals(queue_depth(sqs, client, QUEUE), 0), seconds=30)
+    finally:
+        await run.shutdown()
+    assert sorted(handled) == list(range(25))
+    assert max(recording.received) == MAX_BATCH
+    assert max(recording.deleted) > 1
+    assert sum(recording.deleted) == 25
+
+
+async def test_messages_waiting_for_a_slot_are_given_back_at_once_on_stop(
+    container: AsyncContainer, queues: None, settings: Settings, client: QueueClient
+) -> None:
+    handled: list[str] = []
+    running = asyncio.Event()
+    release = asyncio.Event()
+
+    async def blocking(body: MessageBody, _: AsyncContainer) -> None:
+        handled.append(body["name"])
+        if len(handled) == 2:
+            running.set()
+        await release.wait()
+
+    registry = HandlerRegistry({"HOLD": blocking})
+    consumer = await consumer_with(
+        container, client, registry, settings, concurrency=2, shutdown_grace_seconds=15
+    )
+    run = Running(consumer)
+    await client.send(QUEUE, json.dumps({"type": "HOLD", "name": "a"}))
+    await eventually(lambda: _true(handled == ["a"]))
+    # Two arrive together while one slot is free: "b" starts, "c" waits for a slot.
+    await client.send_batch(QUEUE, [json.dumps({"type": "HOLD", "name": name}) for name in ("b", "c")])
+    await asyncio.wait_for(running.wait(), 15)
+    run.stop.set()
+    # "c" is visible again while "a" and "b" are still being handled, not after its visibility timeout.
+    [again] = await client.receive(QUEUE, wait_seconds=5)
+    assert json.loads(again.body)["name"] == "c"
+    release.set()
+    await asyncio.wait_for(run.task, 15)
+    assert sorted(handled) == ["a", "b"]

@@ -40,6 +40,10 @@ class Email(BaseModel, abc.ABC):
         """What the template may use: the fields, plus links built from `website_url`."""
         return {**self.model_dump(), "website_url": website_url}
 
+    def headers(self, website_url: str) -> dict[str, str]:
+        """Extra MIME headers of the message."""
+        return {}
+
 
 class _SignInLinkEmail(Email):
     """An e-mail carrying the one-time sign-in link `<website>/reset?token=<token>`."""
@@ -82,13 +86,33 @@ class ConfirmEmailEmail(_SignInLinkEmail):
 
 
 class _NotificationEmail(Email):
-    """Notification e-mails share one layout with a link to the feed and an unsubscribe link."""
+    """Notification e-mails share one layout with a link to the feed, an unsubscribe link and a link to
+    the notification settings. With `unsubscribe_token` the unsubscribe link turns this e-mail's event off
+    at once (and the List-Unsubscribe headers offer mail clients the same); without it, it is the
+    settings page, as in the original."""
+
+    unsubscribe_token: str | None = Field(default=None, repr=False)
+
+    def unsubscribe_url(self, website_url: str) -> str:
+        if self.unsubscribe_token is None:
+            return links.notification_settings_url(website_url)
+        return links.unsubscribe_url(website_url, self.unsubscribe_token)
 
     def variables(self, website_url: str) -> dict[str, object]:
         return {
             **super().variables(website_url),
             "notifications_url": links.notifications_url(website_url),
-            "unsubscribe_url": links.notification_settings_url(website_url),
+            "unsubscribe_url": self.unsubscribe_url(website_url),
+            "settings_url": links.notification_settings_url(website_url),
+        }
+
+    def headers(self, website_url: str) -> dict[str, str]:
+        if self.unsubscribe_token is None:
+            return {}
+        # RFC 8058 one-click: mail clients POST to the link, which the API accepts like a GET.
+        return {
+            "List-Unsubscribe": f"<{self.unsubscribe_url(website_url)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
 
 

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import jinja2
 
@@ -17,6 +17,7 @@ class RenderedEmail:
     subject: str
     html: str
     text: str
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def make_environment() -> jinja2.Environment:
@@ -39,7 +40,8 @@ class EmailRenderer:
 
     def render(self, email: Email) -> RenderedEmail:
         variables = email.variables(self._website_url)
-        return self.render_template(email.template, email.subject, variables)
+        rendered = self.render_template(email.template, email.subject, variables)
+        return replace(rendered, headers=email.headers(self._website_url))
 
     def render_template(self, template: str, subject: str, variables: Mapping[str, object]) -> RenderedEmail:
         """Render `template` with exactly `variables`; a variable it lacks raises `TemplateRenderError`."""

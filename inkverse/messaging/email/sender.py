@@ -54,6 +54,8 @@ def build_mime(sender: str, to: str, email: RenderedEmail) -> bytes:
     message["Reply-To"] = sender
     message["To"] = to
     message["Date"] = formatdate(usegmt=True)
+    for name, value in email.headers.items():
+        message[name] = value
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     return message.as_bytes(policy=SMTP)
