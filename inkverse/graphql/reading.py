@@ -178,24 +178,14 @@ class ReaderSeriesMutation:
         self, info: Info, series_uuid: strawberry.ID
     ) -> UserComicSeries:
         user = require_user(info, "You must be logged in to enable notifications")
-        uuid = validate_and_trim_uuid(series_uuid, "seriesUuid")
-        async with info.context.session() as session, session.begin():
-            reader = ReaderSeriesRepository(session, user.id)
-            await reader.enable_new_episode_alerts(uuid)
-            state = await reader.state(uuid)
-        return UserComicSeries.from_state(state)
+        return await _set_new_episode_alerts(info, user.id, series_uuid, enabled=True)
 
     @strawberry.mutation
     async def disable_notifications_for_series(
         self, info: Info, series_uuid: strawberry.ID
     ) -> UserComicSeries:
         user = require_user(info, "You must be logged in to disable notifications")
-        uuid = validate_and_trim_uuid(series_uuid, "seriesUuid")
-        async with info.context.session() as session, session.begin():
-            reader = ReaderSeriesRepository(session, user.id)
-            await reader.disable_new_episode_alerts(uuid)
-            state = await reader.state(uuid)
-        return UserComicSeries.from_state(state)
+        return await _set_new_episode_alerts(info, user.id, series_uuid, enabled=False)
 
     @strawberry.mutation
     async def like_comic_issue(
@@ -257,3 +247,17 @@ def _valid_uuid_or_none(value: str) -> str | None:
         return validate_and_trim_uuid(value, "seriesUuid")
     except ValidationError:
         return None
+
+
+async def _set_new_episode_alerts(
+    info: Info, user_id: int, series_uuid: strawberry.ID, *, enabled: bool
+) -> UserComicSeries:
+    uuid = validate_and_trim_uuid(series_uuid, "seriesUuid")
+    async with info.context.session() as session, session.begin():
+        reader = ReaderSeriesRepository(session, user_id)
+        if enabled:
+            await reader.enable_new_episode_alerts(uuid)
+        else:
+            await reader.disable_new_episode_alerts(uuid)
+        state = await reader.state(uuid)
+    return UserComicSeries.from_state(state)
